@@ -1,0 +1,151 @@
+/**
+ * The edge's minimisation pipeline: the only code that sees raw request data. Each step adds
+ * fields or rejects the event; the raw client address and user-agent are used for the
+ * visitor hash, the address prefix and the device class, then dropped. What leaves this module
+ * is a `StoredEvent`, which holds neither.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { PAGEVIEW_EVENT_NAME, type StoredEvent, type Route } from '../domain.js';
+import { HttpError } from '../errors.js';
+import { isSameOrSubdomain, normaliseDomain } from '../hostnames.js';
+import type { IntakeEvent } from '../intake/payloads.js';
+import type { EventStore } from '../storage/event-store.js';
+import type { Site } from '../config-store/config-store.js';
+import { resolveClientAddress, resolveReportedVisitorAddress, type TrustedProxies } from './client-ip.js';
+import { classifyDevice } from './device-class.js';
+import type { GeoLookup } from './geo.js';
+import { sessionAttribution } from './referrer.js';
+import type { HostRouter } from './routing.js';
+import type { SessionTracker } from './sessions.js';
+import { truncateAddress } from './truncate.js';
+import type { VisitorHasher } from './visitor.js';
+
+/** Which endpoint an event came through; it decides whose address the request carries. */
+export type IntakeSource = 'tracker' | 'events-api';
+
+export interface EdgeRequest {
+  source: IntakeSource;
+  event: IntakeEvent;
+  /** Socket peer address. */
+  peerAddress: string;
+  host: string | undefined;
+  headers: IncomingHttpHeaders;
+  /** When the edge received the request, UTC milliseconds. */
+  receivedAt: number;
+}
+
+export interface EdgeDependencies {
+  router: HostRouter;
+  trustedProxies: TrustedProxies;
+  geo: GeoLookup;
+  hasher: VisitorHasher;
+  sessions: SessionTracker;
+  store: EventStore;
+}
+
+/** Client-hint request headers passed to the device classifier (RFC 8942, UA-CH). */
+const CLIENT_HINT_HEADERS = ['sec-ch-ua', 'sec-ch-ua-mobile', 'sec-ch-ua-platform', 'sec-ch-ua-model', 'sec-ch-ua-form-factors'];
+
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function clientHints(headers: IncomingHttpHeaders): Record<string, string> {
+  const hints: Record<string, string> = {};
+  for (const name of CLIENT_HINT_HEADERS) {
+    const value = headerValue(headers, name);
+    if (value !== undefined) hints[name] = value;
+  }
+  return hints;
+}
+
+/** Resolve the route and property of a request, or reject it. */
+export function resolveProperty(router: HostRouter, host: string | undefined, domainInput: string): { route: Route; site: Site } {
+  const resolution = router.resolve(host);
+  if (resolution === null) throw new HttpError('unknown_host');
+  const domain = normaliseDomain(domainInput);
+  const site = domain === null ? undefined : router.site(domain);
+  if (!site) {
+    throw new HttpError('unknown_property', [{ path: '/domain', message: `No property "${domainInput}" is registered.` }]);
+  }
+  if (resolution.site && resolution.site.domain !== site.domain) {
+    throw new HttpError('wrong_first_party_host', [
+      { path: '/domain', message: `This host serves ${resolution.site.domain}, not ${site.domain}.` },
+    ]);
+  }
+  return { route: resolution.route, site };
+}
+
+/** Parse the page URL and check that it belongs to the property. */
+export function readPageUrl(url: string, site: Site): URL {
+  let page: URL;
+  try {
+    page = new URL(url);
+  } catch {
+    throw new HttpError('invalid_body', [{ path: '/url', message: 'Expected an absolute http or https URL.' }]);
+  }
+  if (page.protocol !== 'http:' && page.protocol !== 'https:') {
+    throw new HttpError('invalid_body', [{ path: '/url', message: 'Expected an absolute http or https URL.' }]);
+  }
+  const host = page.hostname.toLowerCase();
+  if (!isSameOrSubdomain(host, site.domain) && !isSameOrSubdomain(host, 'www.' + site.domain)) {
+    throw new HttpError('foreign_page_url', [
+      { path: '/url', message: `The page host ${host} is not ${site.domain} or one of its subdomains.` },
+    ]);
+  }
+  return page;
+}
+
+export class EdgePipeline {
+  /** Events stored per property since start. */
+  readonly accepted = new Map<string, number>();
+
+  constructor(private readonly deps: EdgeDependencies) {}
+
+  /** Minimise one event and store it durably; resolves once it is committed. */
+  async process(request: EdgeRequest): Promise<StoredEvent> {
+    const { route, site } = resolveProperty(this.deps.router, request.host, request.event.domain);
+    const page = readPageUrl(request.event.url, site);
+
+    const userAgent = headerValue(request.headers, 'user-agent')?.trim();
+    if (!userAgent) throw new HttpError('missing_user_agent');
+
+    const forwarding = { forwarded: request.headers.forwarded, 'x-forwarded-for': request.headers['x-forwarded-for'] };
+    const clientAddress =
+      request.source === 'events-api'
+        ? resolveReportedVisitorAddress(request.peerAddress, forwarding, this.deps.trustedProxies)
+        : resolveClientAddress(request.peerAddress, forwarding, this.deps.trustedProxies);
+    const geo = this.deps.geo.lookup(truncateAddress(clientAddress));
+    const device = classifyDevice({ userAgent, clientHints: clientHints(request.headers), touch: request.event.touch });
+    const visitorId = await this.deps.hasher.visitorId(request.receivedAt, site.domain, clientAddress, userAgent);
+    // The raw address and user-agent end here: nothing below receives them.
+
+    const hostname = page.hostname.toLowerCase().replace(/^www\./, '');
+    const session = this.deps.sessions.assign(site.domain, visitorId, request.receivedAt, () => ({
+      entryPage: page.pathname,
+      ...sessionAttribution(page, request.event.referrer, site.domain),
+    }));
+
+    const stored: StoredEvent = {
+      siteId: site.domain,
+      timestamp: request.receivedAt,
+      name: request.event.name,
+      hostname,
+      pathname: page.pathname,
+      visitorId,
+      sessionId: session.sessionId,
+      route,
+      device,
+      country: geo.country,
+      region: geo.region,
+      session: session.attributes,
+      props: request.event.props,
+      revenue: request.event.name === PAGEVIEW_EVENT_NAME ? null : request.event.revenue,
+      interactive: request.event.interactive,
+    };
+    await this.deps.store.append([stored]);
+    this.accepted.set(site.domain, (this.accepted.get(site.domain) ?? 0) + 1);
+    return stored;
+  }
+}

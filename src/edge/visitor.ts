@@ -1,0 +1,69 @@
+/**
+ * Pseudonymous visitor ids from a daily-salted hash, computed in memory.
+ *
+ * visitor id = first 8 bytes (big-endian, unsigned) of
+ *   SHA-256(salt of the UTC day ‖ property domain ‖ 0x00 ‖ client address ‖ 0x00 ‖ user-agent)
+ *
+ * The full client address and user-agent enter the hash only here, in memory, and are not
+ * kept. The salt is 32 random bytes created on the first event of each UTC day and deleted
+ * from the configuration database (with SQLite's secure_delete) once a later day begins, so
+ * after that a visitor id cannot be linked back to an address, and ids of different days do
+ * not match.
+ */
+import crypto from 'node:crypto';
+
+export interface SaltSource {
+  saltForDay(day: string): Promise<Buffer>;
+}
+
+/** `YYYY-MM-DD` of a UTC timestamp in milliseconds. */
+export function utcDay(timestamp: number): string {
+  return new Date(timestamp).toISOString().slice(0, 10);
+}
+
+export class VisitorHasher {
+  private currentDay = '';
+  private currentSalt: Buffer | null = null;
+  private pending: Promise<Buffer> | null = null;
+
+  constructor(private readonly salts: SaltSource) {}
+
+  /** Compute the visitor id for an event received at `timestamp`. */
+  async visitorId(timestamp: number, siteId: string, clientAddress: string, userAgent: string): Promise<bigint> {
+    const salt = await this.saltFor(utcDay(timestamp));
+    const digest = crypto
+      .createHash('sha256')
+      .update(salt)
+      .update(siteId)
+      .update('\0')
+      .update(clientAddress)
+      .update('\0')
+      .update(userAgent)
+      .digest();
+    return digest.readBigUInt64BE(0);
+  }
+
+  private async saltFor(day: string): Promise<Buffer> {
+    if (day === this.currentDay && this.currentSalt) return this.currentSalt;
+    if (day < this.currentDay && this.currentSalt) {
+      // An event stamped just before midnight that arrives after the rotation uses the new
+      // salt: the old one is gone by design.
+      return this.currentSalt;
+    }
+    if (!this.pending) {
+      this.pending = this.salts.saltForDay(day).then(
+        (salt) => {
+          this.currentDay = day;
+          this.currentSalt = salt;
+          this.pending = null;
+          return salt;
+        },
+        (error: unknown) => {
+          this.pending = null;
+          throw error;
+        },
+      );
+    }
+    return this.pending;
+  }
+}

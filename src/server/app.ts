@@ -1,0 +1,101 @@
+/**
+ * Builds the HTTP server: host routing, intake, the tracker script, the Stats API and health.
+ * One place (the error handler here) turns every failure into a catalogued JSON answer, so no
+ * stack trace or raw input reaches a response.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ConfigStore } from '../config-store/config-store.js';
+import type { ServerConfig } from '../config.js';
+import type { EdgePipeline } from '../edge/pipeline.js';
+import type { HostRouter } from '../edge/routing.js';
+import { HttpError } from '../errors.js';
+import type { EventStore } from '../storage/event-store.js';
+import { StorageError } from '../storage/errors.js';
+import { intakeRoutes } from './routes/intake.js';
+import { statsRoutes } from './routes/stats.js';
+import { trackerScriptRoute } from './routes/tracker-script.js';
+
+export interface AppDependencies {
+  config: ServerConfig;
+  logger: Logger;
+  configStore: ConfigStore;
+  eventStore: EventStore;
+  router: HostRouter;
+  pipeline: EdgePipeline;
+  trackerScript: string;
+  /** True once start-up finished; `/healthz` answers 503 before. */
+  isReady: () => boolean;
+}
+
+/** Map Fastify's own client errors (body too large, bad content type, ...) to catalogue codes. */
+function fromFastifyError(error: FastifyError): HttpError | null {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new HttpError('payload_too_large');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new HttpError('unsupported_media_type');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new HttpError('invalid_body', [{ path: '/', message: 'The request body is empty.' }]);
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new HttpError('invalid_json');
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError || (error as { statusCode?: number }).statusCode === 400) {
+    return new HttpError('invalid_json');
+  }
+  return null;
+}
+
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    disableRequestLogging: false,
+    bodyLimit: 64 * 1024,
+    // Slow or idle clients must not hold sockets open for long.
+    connectionTimeout: 30_000,
+    requestTimeout: 10_000,
+    keepAliveTimeout: 5_000,
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    let answer: HttpError;
+    if (error instanceof HttpError) {
+      answer = error;
+    } else if (error instanceof StorageError) {
+      request.log.error({ err: error }, 'storage failed');
+      answer = new HttpError('storage_unavailable');
+    } else {
+      const mapped = fromFastifyError(error);
+      if (mapped) {
+        answer = mapped;
+      } else {
+        request.log.error({ err: error }, 'request failed');
+        answer = new HttpError('internal_error');
+      }
+    }
+    return reply.code(answer.status).type('application/json').send(answer.toBody());
+  });
+  app.setNotFoundHandler((_request, reply) => {
+    const answer = new HttpError('not_found');
+    return reply.code(answer.status).send(answer.toBody());
+  });
+
+  app.get('/healthz', (_request, reply) => {
+    if (!deps.isReady()) return reply.code(503).send({ status: 'starting' });
+    return reply.send({ status: 'ok' });
+  });
+
+  app.addHook('onRequest', async (request) => {
+    if (request.url === '/healthz') return;
+    if (deps.router.resolve(request.headers.host) === null) throw new HttpError('unknown_host');
+  });
+
+  await app.register(intakeRoutes, { eventPath: deps.config.eventPath, pipeline: deps.pipeline });
+  await app.register(trackerScriptRoute, { scriptPath: deps.config.scriptPath, script: deps.trackerScript });
+  await app.register(statsRoutes, { configStore: deps.configStore, eventStore: deps.eventStore });
+  return app;
+}

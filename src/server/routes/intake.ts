@@ -1,0 +1,68 @@
+/**
+ * The two intake endpoints: the tracker's own (`POST <event path>`, text/plain JSON, see
+ * docs/tracker.md) and Plausible's Events API (`POST /api/event`). Both answer 202 once the
+ * event is durably stored; the `X-Datakant-Stored` header carries the count stored.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LIMITS, parseJsonBody, readEventsApiBody, readTrackerPayload, type IntakeEvent } from '../../intake/payloads.js';
+import type { EdgePipeline, IntakeSource } from '../../edge/pipeline.js';
+import { HttpError } from '../../errors.js';
+
+export interface IntakeRouteOptions {
+  eventPath: string;
+  pipeline: EdgePipeline;
+}
+
+function bodyText(body: unknown): string {
+  if (typeof body === 'string') return body;
+  if (Buffer.isBuffer(body)) return body.toString('utf8');
+  return '';
+}
+
+/** Let the tracker read the answer from any origin, cookies included, without a preflight. */
+function allowCallerOrigin(request: FastifyRequest, reply: FastifyReply): void {
+  const origin = request.headers.origin;
+  if (typeof origin === 'string' && origin !== 'null') {
+    reply.header('Access-Control-Allow-Origin', origin);
+    reply.header('Access-Control-Allow-Credentials', 'true');
+    reply.header('Vary', 'Origin');
+  }
+}
+
+export async function intakeRoutes(app: FastifyInstance, options: IntakeRouteOptions): Promise<void> {
+  // Parse every content type as text here: beacons send text/plain, backends JSON, and a
+  // wrong or missing type must still get a clear answer about the body itself.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: LIMITS.bodyBytes }, (_request, body, done) => {
+    done(null, body);
+  });
+
+  async function accept(request: FastifyRequest, reply: FastifyReply, source: IntakeSource, read: (value: unknown) => IntakeEvent) {
+    allowCallerOrigin(request, reply);
+    const text = bodyText(request.body);
+    if (text === '') throw new HttpError('invalid_body', [{ path: '/', message: 'The request body is empty.' }]);
+    const event = read(parseJsonBody(text));
+    await options.pipeline.process({
+      source,
+      event,
+      peerAddress: request.socket.remoteAddress ?? '',
+      host: request.headers.host,
+      headers: request.headers,
+      receivedAt: Date.now(),
+    });
+    return reply.code(202).header('X-Datakant-Stored', '1').send();
+  }
+
+  app.post(options.eventPath, { bodyLimit: LIMITS.bodyBytes }, (request, reply) =>
+    accept(request, reply, 'tracker', readTrackerPayload),
+  );
+  app.post('/api/event', { bodyLimit: LIMITS.bodyBytes }, (request, reply) =>
+    accept(request, reply, 'events-api', readEventsApiBody),
+  );
+  app.options(options.eventPath, (request, reply) => {
+    allowCallerOrigin(request, reply);
+    reply.header('Access-Control-Allow-Methods', 'POST');
+    reply.header('Access-Control-Allow-Headers', 'Content-Type');
+    return reply.code(204).send();
+  });
+}

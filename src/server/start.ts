@@ -1,0 +1,130 @@
+/**
+ * Starts one datakant process: configuration store, event store, edge pipeline and HTTP
+ * server, plus the background work (configuration reload, retention, session eviction).
+ */
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { ConfigStore } from '../config-store/config-store.js';
+import type { ServerConfig } from '../config.js';
+import { SESSION_TIMEOUT_MS } from '../domain.js';
+import { parseTrustedProxies } from '../edge/client-ip.js';
+import { GeoLookup } from '../edge/geo.js';
+import { EdgePipeline } from '../edge/pipeline.js';
+import { HostRouter } from '../edge/routing.js';
+import { SessionTracker } from '../edge/sessions.js';
+import { VisitorHasher } from '../edge/visitor.js';
+import { DuckDBEventStore } from '../storage/duckdb/duckdb-event-store.js';
+import { buildApp } from './app.js';
+import { loggerOptions } from './logger.js';
+import { defaultTrackerFile, loadTrackerScript } from './routes/tracker-script.js';
+
+export const EVENTS_DATABASE_FILE = 'events.duckdb';
+
+/** How often the server checks the configuration database for changes, in milliseconds. */
+const CONFIG_POLL_MS = 1000;
+/** How often retention deletes expired events, in milliseconds. */
+const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  logger: Logger;
+  /** Stop accepting requests, commit queued events and close the stores. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where log lines go; default standard output. */
+  logDestination?: pino.DestinationStream;
+  /** Built tracker file; default `dist/tracker/s.js`. */
+  trackerFile?: string;
+  /** Extra routes registered before the server listens (the demo page uses it). */
+  configure?: (app: FastifyInstance) => Promise<void>;
+}
+
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = pino(loggerOptions(config.logLevel) as pino.LoggerOptions, options.logDestination ?? pino.destination(1));
+  const trustedProxies = parseTrustedProxies(config.trustedProxies);
+  const trackerScript = loadTrackerScript(options.trackerFile ?? defaultTrackerFile(), config.eventPath);
+  const geo = await GeoLookup.open(config.geoDatabase ?? undefined);
+
+  const configStore = await ConfigStore.open(config.dataDir);
+  const eventStore = await DuckDBEventStore.open({
+    path: path.join(config.dataDir, EVENTS_DATABASE_FILE),
+    maxBatchDelayMs: config.commitDelayMs,
+    logger,
+  });
+
+  const router = new HostRouter(config.publicHosts);
+  router.update(await configStore.listSites());
+  let configVersion = configStore.changeVersion();
+
+  const sessions = new SessionTracker();
+  sessions.restore(await eventStore.recentSessions(Date.now() - SESSION_TIMEOUT_MS));
+  const pipeline = new EdgePipeline({
+    router,
+    trustedProxies,
+    geo,
+    hasher: new VisitorHasher(configStore),
+    sessions,
+    store: eventStore,
+  });
+
+  let ready = false;
+  const app = await buildApp({ config, logger, configStore, eventStore, router, pipeline, trackerScript, isReady: () => ready });
+
+  async function reloadConfiguration(): Promise<void> {
+    const version = configStore.changeVersion();
+    if (version === configVersion) return;
+    configVersion = version;
+    const sites = await configStore.listSites();
+    router.update(sites);
+    logger.info({ properties: sites.length }, 'configuration reloaded');
+  }
+
+  async function applyRetention(): Promise<void> {
+    for (const site of await configStore.listSites()) {
+      if (site.retentionDays === null) continue;
+      const deleted = await eventStore.deleteBefore(site.domain, Date.now() - site.retentionDays * DAY_MS);
+      if (deleted > 0) logger.info({ property: site.domain, deleted }, 'retention deleted events');
+    }
+  }
+
+  const timers = [
+    setInterval(() => {
+      reloadConfiguration().catch((error: unknown) => logger.error({ err: error }, 'configuration reload failed'));
+      sessions.evictExpired(Date.now());
+    }, CONFIG_POLL_MS),
+    setInterval(() => {
+      applyRetention().catch((error: unknown) => logger.error({ err: error }, 'retention failed'));
+    }, RETENTION_INTERVAL_MS),
+  ];
+  for (const timer of timers) timer.unref();
+  await applyRetention();
+
+  if (options.configure) await options.configure(app);
+  const address = await app.listen({ port: config.port, host: config.host });
+  ready = true;
+  const url = address.replace('[::1]', 'localhost');
+  logger.info({ url, dataDir: config.dataDir, properties: router.siteCount }, 'datakant listening');
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    app,
+    logger,
+    close() {
+      closing ??= (async () => {
+        for (const timer of timers) clearInterval(timer);
+        await app.close();
+        await eventStore.close();
+        await configStore.close();
+        logger.info('datakant stopped');
+        logger.flush?.();
+      })();
+      return closing;
+    },
+  };
+}
