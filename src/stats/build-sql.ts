@@ -1,0 +1,243 @@
+import { BOT_DEVICE_CLASS, PAGEVIEW_EVENT_NAME } from '../domain.js';
+import { SESSION_METRICS, type Dimension, type Filter, type Metric } from './catalogue.js';
+import { EVENTS } from './columns.js';
+import {
+  EVENT_ALIAS as E,
+  SESSION_ALIAS as S,
+  SESSION_COLUMNS,
+  dimensionSql,
+  filterSql,
+  filtersMention,
+  type ExpressionContext,
+} from './expressions.js';
+import { joinSql, sql, trustedSql, type SqlFragment } from './sql.js';
+import type { StatsQuery } from './stats-query.js';
+
+/** Column alias of the i-th dimension in every part of the generated query. */
+export function dimensionAlias(index: number): string {
+  return `dimension_${index}`;
+}
+
+/** Column alias of a metric in the final select. */
+export function metricAlias(metric: Metric): string {
+  return `metric_${metric}`;
+}
+
+export const TOTAL_ROWS_ALIAS = 'total_rows';
+
+const EVENT_PART = 'event_part';
+const SESSION_TOTALS = 'session_totals';
+const MATCHED_SESSIONS = 'matched_sessions';
+const SESSION_PART = 'session_part';
+
+/**
+ * Builds the SQL of a Stats API query. Event metrics (visitors, pageviews, events) are
+ * counted straight from event rows; only session metrics, and the exit page, aggregate events
+ * per session first. When both kinds are requested, the two parts are grouped separately and
+ * joined on their dimension values.
+ *
+ * @param paginate false to leave out LIMIT and OFFSET (for counting rows).
+ */
+export function buildStatsSql(query: StatsQuery, paginate = true): SqlFragment {
+  const eventMetrics = query.metrics.filter((metric) => !SESSION_METRICS.has(metric));
+  const sessionMetrics = query.metrics.filter((metric) => SESSION_METRICS.has(metric));
+  const needsSessions =
+    sessionMetrics.length > 0 ||
+    query.dimensions.includes('visit:exit_page') ||
+    filtersMention(query.filters, 'visit:exit_page');
+
+  const ctes: SqlFragment[] = [];
+  if (needsSessions) ctes.push(sql`${trustedSql(SESSION_TOTALS)} AS (${sessionsSql(query)})`);
+  if (eventMetrics.length > 0) ctes.push(sql`${trustedSql(EVENT_PART)} AS (${eventPartSql(query, eventMetrics, needsSessions)})`);
+  if (sessionMetrics.length > 0) {
+    ctes.push(sql`${trustedSql(MATCHED_SESSIONS)} AS (${matchedSessionsSql(query)})`);
+    ctes.push(sql`${trustedSql(SESSION_PART)} AS (${sessionPartSql(query)})`);
+  }
+
+  const parts = [...(eventMetrics.length > 0 ? [EVENT_PART] : []), ...(sessionMetrics.length > 0 ? [SESSION_PART] : [])];
+  const dimensionColumns = query.dimensions.map((_, index) => {
+    const alias = dimensionAlias(index);
+    const value = parts.length === 1 ? `${parts[0]}.${alias}` : `coalesce(${EVENT_PART}.${alias}, ${SESSION_PART}.${alias})`;
+    return trustedSql(`${value} AS ${alias}`);
+  });
+  const metricColumns = query.metrics.map((metric) => sql`${metricSql(metric)} AS ${trustedSql(metricAlias(metric))}`);
+
+  const select = joinSql([...dimensionColumns, ...metricColumns, trustedSql(`count(*) OVER () AS ${TOTAL_ROWS_ALIAS}`)], ', ');
+  const pagination = paginate ? sql` LIMIT ${query.pagination.limit} OFFSET ${query.pagination.offset}` : sql``;
+  return sql`WITH ${joinSql(ctes, ', ')} SELECT ${select} FROM ${fromSql(parts, query.dimensions.length)} ORDER BY ${orderBySql(query)}${pagination}`;
+}
+
+/** Conditions every event in the report meets: property, date range and, by default, no bots. */
+function scopeSql(query: StatsQuery): SqlFragment {
+  const conditions = [
+    sql`${trustedSql(`${E}.${EVENTS.siteId}`)} = ${query.siteId}`,
+    sql`${trustedSql(`${E}.${EVENTS.timestamp}`)} >= CAST(${timestampParameter(query.dateRange.startMs)} AS TIMESTAMP)`,
+    sql`${trustedSql(`${E}.${EVENTS.timestamp}`)} < CAST(${timestampParameter(query.dateRange.endMs)} AS TIMESTAMP)`,
+  ];
+  // A filter on the device class, whatever it says, is an explicit choice about bots.
+  if (!filtersMention(query.filters, 'visit:device')) {
+    conditions.push(sql`${trustedSql(`${E}.${EVENTS.device}`)} <> ${BOT_DEVICE_CLASS}`);
+  }
+  return joinSql(conditions, ' AND ');
+}
+
+/** UTC milliseconds as a `YYYY-MM-DD HH:MM:SS.mmm` literal, the form DuckDB casts to TIMESTAMP. */
+function timestampParameter(utcMs: number): string {
+  return new Date(utcMs).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function eventsFrom(needsSessions: boolean): SqlFragment {
+  const events = trustedSql(`${EVENTS.table} ${E}`);
+  return needsSessions
+    ? sql`${events} JOIN ${trustedSql(`${SESSION_TOTALS} ${S} ON ${S}.${EVENTS.sessionId} = ${E}.${EVENTS.sessionId}`)}`
+    : events;
+}
+
+function whereSql(query: StatsQuery, filters: readonly Filter[], context: ExpressionContext): SqlFragment {
+  return joinSql([scopeSql(query), ...filters.map((filter) => filterSql(filter, context))], ' AND ');
+}
+
+function groupBySql(dimensionCount: number): SqlFragment {
+  if (dimensionCount === 0) return sql``;
+  return trustedSql(` GROUP BY ${Array.from({ length: dimensionCount }, (_, index) => index + 1).join(', ')}`);
+}
+
+function dimensionsSelect(dimensions: readonly Dimension[], context: ExpressionContext): SqlFragment[] {
+  return dimensions.map((dimension, index) => sql`${dimensionSql(dimension, context)} AS ${trustedSql(dimensionAlias(index))}`);
+}
+
+/**
+ * One row per session in the range: its start and end, pageviews, interactive events
+ * (pageviews and custom events not marked `interactive: false`), and exit page (the pathname
+ * of its last pageview, or of its last event when it has no pageview).
+ */
+function sessionsSql(query: StatsQuery): SqlFragment {
+  const column = (name: string): SqlFragment => trustedSql(`${E}.${name}`);
+  const isPageview = sql`${column(EVENTS.name)} = ${PAGEVIEW_EVENT_NAME}`;
+  return sql`SELECT ${column(EVENTS.sessionId)},
+  min(${column(EVENTS.timestamp)}) AS ${trustedSql(SESSION_COLUMNS.start)},
+  max(${column(EVENTS.timestamp)}) AS ${trustedSql(SESSION_COLUMNS.end)},
+  count(*) FILTER (WHERE ${isPageview}) AS ${trustedSql(SESSION_COLUMNS.pageviews)},
+  count(*) FILTER (WHERE ${isPageview} OR ${column(EVENTS.interactive)}) AS ${trustedSql(SESSION_COLUMNS.interactions)},
+  coalesce(arg_max(${column(EVENTS.pathname)}, ${column(EVENTS.timestamp)}) FILTER (WHERE ${isPageview}), arg_max(${column(EVENTS.pathname)}, ${column(EVENTS.timestamp)})) AS ${trustedSql(SESSION_COLUMNS.exitPage)}
+FROM ${trustedSql(`${EVENTS.table} ${E}`)} WHERE ${scopeSql(query)} GROUP BY ${column(EVENTS.sessionId)}`;
+}
+
+function eventPartSql(query: StatsQuery, metrics: readonly Metric[], needsSessions: boolean): SqlFragment {
+  const context: ExpressionContext = {
+    timeZone: query.timeZone,
+    firstDate: query.dateRange.firstDate,
+    timeSource: 'event',
+    pageIsEntryPage: false,
+  };
+  const aggregates = metrics.map((metric) => {
+    switch (metric) {
+      case 'visitors':
+        return trustedSql(`count(DISTINCT ${E}.${EVENTS.visitorId}) AS visitors`);
+      case 'pageviews':
+        return sql`count(*) FILTER (WHERE ${trustedSql(`${E}.${EVENTS.name}`)} = ${PAGEVIEW_EVENT_NAME}) AS pageviews`;
+      default:
+        return trustedSql('count(*) AS events');
+    }
+  });
+  const select = joinSql([...dimensionsSelect(query.dimensions, context), ...aggregates], ', ');
+  return sql`SELECT ${select} FROM ${eventsFrom(needsSessions)} WHERE ${whereSql(query, query.filters, context)}${groupBySql(query.dimensions.length)}`;
+}
+
+/**
+ * Sessions with at least one event that passes the filters, once per group they fall in.
+ * Grouped by `event:page`, a session falls in its entry page's group, and filters on
+ * `event:page` then apply to the entry page too (as Plausible). A filter on `event:page`
+ * restricts bounce rate to sessions that entered on a matching page (as Plausible), hence
+ * `counts_for_bounce_rate`.
+ */
+function matchedSessionsSql(query: StatsQuery): SqlFragment {
+  const pageIsEntryPage = query.dimensions.includes('event:page');
+  const dimensionContext: ExpressionContext = {
+    timeZone: query.timeZone,
+    firstDate: query.dateRange.firstDate,
+    timeSource: 'session-start',
+    pageIsEntryPage: true,
+  };
+  const filterContext: ExpressionContext = { ...dimensionContext, pageIsEntryPage };
+  const pageFilters = query.filters.filter((filter) => filter.kind === 'simple' && filter.dimension === 'event:page');
+  const bounceCondition =
+    pageFilters.length === 0
+      ? sql`true`
+      : joinSql(
+          pageFilters.map((filter) => filterSql(filter, { ...dimensionContext, pageIsEntryPage: true })),
+          ' AND ',
+        );
+  const select = joinSql(
+    [
+      ...dimensionsSelect(query.dimensions, dimensionContext),
+      trustedSql(`${E}.${EVENTS.sessionId}`),
+      sql`${bounceCondition} AS counts_for_bounce_rate`,
+    ],
+    ', ',
+  );
+  return sql`SELECT DISTINCT ${select} FROM ${eventsFrom(true)} WHERE ${whereSql(query, query.filters, filterContext)}`;
+}
+
+function sessionPartSql(query: StatsQuery): SqlFragment {
+  const m = MATCHED_SESSIONS;
+  const column = (name: string): string => `${S}.${name}`;
+  const dimensions = query.dimensions.map((_, index) => trustedSql(`${m}.${dimensionAlias(index)}`));
+  const aggregates = trustedSql(
+    [
+      'count(*) AS visits',
+      `count(*) FILTER (WHERE ${m}.counts_for_bounce_rate) AS bounce_rate_visits`,
+      `count(*) FILTER (WHERE ${m}.counts_for_bounce_rate AND ${column(SESSION_COLUMNS.interactions)} <= 1) AS bounces`,
+      `sum(date_diff('second', ${column(SESSION_COLUMNS.start)}, ${column(SESSION_COLUMNS.end)})) AS duration_seconds`,
+      `sum(${column(SESSION_COLUMNS.pageviews)}) AS session_pageviews`,
+    ].join(', '),
+  );
+  return sql`SELECT ${joinSql([...dimensions, aggregates], ', ')} FROM ${trustedSql(`${m} JOIN ${SESSION_TOTALS} ${S} ON ${S}.${EVENTS.sessionId} = ${m}.${EVENTS.sessionId}`)}${groupBySql(query.dimensions.length)}`;
+}
+
+function fromSql(parts: readonly string[], dimensionCount: number): SqlFragment {
+  if (parts.length === 1) return trustedSql(parts[0] as string);
+  if (dimensionCount === 0) return trustedSql(`${EVENT_PART} CROSS JOIN ${SESSION_PART}`);
+  const on = Array.from({ length: dimensionCount }, (_, index) => {
+    const alias = dimensionAlias(index);
+    return `${EVENT_PART}.${alias} IS NOT DISTINCT FROM ${SESSION_PART}.${alias}`;
+  }).join(' AND ');
+  return trustedSql(`${EVENT_PART} FULL OUTER JOIN ${SESSION_PART} ON ${on}`);
+}
+
+/**
+ * Metric expressions over the joined parts, rounded as Plausible rounds them (half to even,
+ * as ClickHouse rounds floats): bounce rate and visit duration to whole numbers, views per
+ * visit to two decimals; 0 where there are no visits.
+ */
+function metricSql(metric: Metric): SqlFragment {
+  const part = SESSION_METRICS.has(metric) ? SESSION_PART : EVENT_PART;
+  switch (metric) {
+    case 'bounce_rate':
+      return trustedSql(
+        `CASE WHEN ${part}.bounce_rate_visits > 0 THEN round_even(100.0 * ${part}.bounces / ${part}.bounce_rate_visits, 0) ELSE 0 END`,
+      );
+    case 'visit_duration':
+      return trustedSql(
+        `CASE WHEN ${part}.visits > 0 THEN round_even(CAST(${part}.duration_seconds AS DOUBLE) / ${part}.visits, 0) ELSE 0 END`,
+      );
+    case 'views_per_visit':
+      return trustedSql(
+        `CASE WHEN ${part}.visits > 0 THEN round_even(CAST(${part}.session_pageviews AS DOUBLE) / ${part}.visits, 2) ELSE 0 END`,
+      );
+    default:
+      return trustedSql(`CAST(coalesce(${part}.${metric}, 0) AS DOUBLE)`);
+  }
+}
+
+/** The requested ordering, then every dimension ascending so that pages are stable. */
+function orderBySql(query: StatsQuery): SqlFragment {
+  const keyAlias = (key: string): string => {
+    const index = query.dimensions.indexOf(key as Dimension);
+    return index >= 0 ? dimensionAlias(index) : metricAlias(key as Metric);
+  };
+  const terms = query.orderBy.map(([key, direction]) => `${keyAlias(key)} ${direction === 'asc' ? 'ASC' : 'DESC'}`);
+  query.dimensions.forEach((_, index) => terms.push(`${dimensionAlias(index)} ASC`));
+  if (terms.length === 0) terms.push('1');
+  return trustedSql(terms.join(', '));
+}
