@@ -88,6 +88,45 @@ export function resolveClientAddress(
  * zone, which is dropped) and unwraps IPv4-mapped IPv6. Returns null for anything else,
  * including the shorthand IPv4 forms (`127.1`, `0x7f000001`) that `ipaddr.js` also accepts.
  */
+/**
+ * Resolves the visitor's address for the Events API, whose caller is a site's backend
+ * reporting on behalf of a visitor. The caller is found as in `resolveClientAddress`; the
+ * visitor is the forwarding entry just left of the caller (the header the backend sent or
+ * passed on), or the caller itself when there is no such entry. The visitor's address is data
+ * the caller supplies, like the page URL, so it is read even from untrusted callers.
+ */
+export function resolveReportedVisitorAddress(
+  peerAddress: string,
+  headers: ForwardingHeaders,
+  trusted: TrustedProxies,
+  options: ResolveClientAddressOptions = {},
+): string {
+  const peer = parseAddress(peerAddress);
+  if (peer === null) return peerAddress;
+  const hops = readHops(headers, options.header ?? 'auto');
+
+  // Index in `hops` of the caller; hops.length stands for the socket peer.
+  let callerIndex = hops.length;
+  if (isTrusted(peer, trusted)) {
+    callerIndex = 0;
+    for (let index = hops.length - 1; index >= 0; index -= 1) {
+      const hop = hops[index];
+      if (hop === undefined || hop.kind !== 'address') {
+        return resolveClientAddress(peerAddress, headers, trusted, options);
+      }
+      if (!isTrusted(hop.address, trusted)) {
+        callerIndex = index;
+        break;
+      }
+    }
+  }
+
+  const reported = hops[callerIndex - 1];
+  if (reported?.kind === 'address') return formatAddress(reported.address);
+  const caller = callerIndex === hops.length ? peer : (hops[callerIndex] as { address: Address }).address;
+  return formatAddress(caller);
+}
+
 export function parseAddress(text: string): Address | null {
   const withoutZone = text.trim().replace(/%[^%]*$/, '');
   if (ipaddr.IPv4.isValidFourPartDecimal(withoutZone)) return ipaddr.IPv4.parse(withoutZone);

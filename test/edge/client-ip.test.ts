@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, it, test } from 'node:test';
 
-import { parseTrustedProxies, resolveClientAddress, type ForwardingHeaders } from '../../src/edge/client-ip.js';
+import { parseTrustedProxies, resolveClientAddress, resolveReportedVisitorAddress, type ForwardingHeaders } from '../../src/edge/client-ip.js';
 
 const trusted = parseTrustedProxies(['10.0.0.0/8', '192.0.2.7', '2001:db8:ffff::/48', '::1']);
 
@@ -290,6 +290,24 @@ describe('parseTrustedProxies', () => {
         () => parseTrustedProxies(['10.0.0.0/8', entry]),
         (error: Error) => error.message.includes(`"${entry}"`) && error.message.includes('CIDR'),
       );
+    });
+  }
+});
+
+describe('resolveReportedVisitorAddress', () => {
+  const trusted = parseTrustedProxies(['10.0.0.0/8']);
+  const cases: [string, string, string | undefined, string][] = [
+    ['backend sends the visitor directly', '198.51.100.20', '203.0.113.9', '203.0.113.9'],
+    ['backend behind a trusted proxy', '10.0.0.2', '203.0.113.9, 198.51.100.20', '203.0.113.9'],
+    ['backend without a forwarding header', '198.51.100.20', undefined, '198.51.100.20'],
+    ['backend behind a proxy, no visitor entry', '10.0.0.2', '198.51.100.20', '198.51.100.20'],
+    ['visitor given as IPv4-mapped IPv6', '198.51.100.20', '::ffff:203.0.113.9', '203.0.113.9'],
+    ['garbage visitor entry falls back to the caller', '198.51.100.20', 'not-an-address', '198.51.100.20'],
+  ];
+  for (const [name, peer, forwardedFor, expected] of cases) {
+    it(name, () => {
+      const headers = forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor };
+      assert.equal(resolveReportedVisitorAddress(peer, headers, trusted), expected);
     });
   }
 });
