@@ -12,6 +12,7 @@ import type { HostRouter } from '../edge/routing.js';
 import { HttpError } from '../errors.js';
 import type { EventStore } from '../storage/event-store.js';
 import { StorageError } from '../storage/errors.js';
+import { RequestLineController } from './logger.js';
 import { intakeRoutes } from './routes/intake.js';
 import { statsRoutes } from './routes/stats.js';
 import { trackerScriptRoute } from './routes/tracker-script.js';
@@ -52,7 +53,7 @@ function fromFastifyError(error: FastifyError): HttpError | null {
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    disableRequestLogging: false,
+    logController: new RequestLineController(),
     bodyLimit: 64 * 1024,
     // Slow or idle clients must not hold sockets open for long.
     connectionTimeout: 30_000,

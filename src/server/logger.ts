@@ -4,7 +4,7 @@
  * listed is not written. `redact` removes the same fields if code logs a raw request object
  * anyway.
  */
-import type { FastifyServerOptions } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 
 interface SerializableRequest {
   method?: string;
@@ -50,4 +50,25 @@ export function loggerOptions(level: string): NonNullable<FastifyServerOptions['
       },
     },
   };
+}
+
+/**
+ * Writes exactly one line per request, when the answer has gone out: method, path without
+ * query, status and milliseconds. The incoming-request line goes to debug level only.
+ */
+export class RequestLineController extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
+    const line = {
+      method: request.method,
+      path: pathOnly(request.url),
+      statusCode: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    if (error) reply.log.error({ ...line, err: error }, 'request failed');
+    else reply.log.info(line, 'request');
+  }
 }

@@ -16,7 +16,7 @@ import { postEvent, queryStats, rawRequest } from '../helpers/http.js';
 const SITE = 'canary.example';
 const CANARY_IPV4 = '81.2.69.142'; // in a GB network of the bundled database
 const CANARY_IPV6 = '2a01:4f8:1c0c:8a1b:4d2e:77f3:9c5a:1e0b'; // in a DE network
-const CANARY_TOKEN = 'CanaryAgent/7f3a9c1e';
+const CANARY_TOKEN = 'Canary/7f3a9c1e';
 const CANARY_UA = `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 ${CANARY_TOKEN}`;
 
 /** Every byte form in which a leaked address or user-agent could sit in a file. */
