@@ -74,7 +74,7 @@ function scopeSql(query: StatsQuery): SqlFragment {
     sql`${trustedSql(`${E}.${EVENTS.timestamp}`)} >= CAST(${timestampParameter(query.dateRange.startMs)} AS TIMESTAMP)`,
     sql`${trustedSql(`${E}.${EVENTS.timestamp}`)} < CAST(${timestampParameter(query.dateRange.endMs)} AS TIMESTAMP)`,
   ];
-  // A filter on the device class, whatever it says, is an explicit choice about bots.
+  // Any filter on the device class is an explicit choice about bots, so it turns the exclusion off.
   if (!filtersMention(query.filters, 'visit:device')) {
     conditions.push(sql`${trustedSql(`${E}.${EVENTS.device}`)} <> ${BOT_DEVICE_CLASS}`);
   }
@@ -107,7 +107,7 @@ function dimensionsSelect(dimensions: readonly Dimension[], context: ExpressionC
 }
 
 /**
- * One row per session in the range: its start and end, pageviews, interactive events
+ * Builds one row per session in the range: its start and end, pageviews, interactive events
  * (pageviews and custom events not marked `interactive: false`), and exit page (the pathname
  * of its last pageview, or of its last event when it has no pageview).
  */
@@ -230,7 +230,7 @@ function metricSql(metric: Metric): SqlFragment {
   }
 }
 
-/** The requested ordering, then every dimension ascending so that pages are stable. */
+/** Builds the requested ordering, then every dimension ascending, so that pages are stable. */
 function orderBySql(query: StatsQuery): SqlFragment {
   const keyAlias = (key: string): string => {
     const index = query.dimensions.indexOf(key as Dimension);

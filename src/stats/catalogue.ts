@@ -47,7 +47,7 @@ export const VISIT_DIMENSIONS = [
 ] as const;
 
 /**
- * Longest custom property key accepted in `event:props:<key>`; Plausible's Events API
+ * Maximum length of a custom property key in `event:props:<key>`. Plausible's Events API
  * accepts keys of up to 300 characters.
  */
 export const MAX_PROPERTY_KEY_LENGTH = 300;
@@ -76,7 +76,7 @@ export type Filter =
 export const DIRECT_TRAFFIC_LABEL = 'Direct / None';
 /** Label of a missing UTM value, country or region. */
 export const NOT_SET_LABEL = '(not set)';
-/** Label of an event without the custom property a dimension asks for. */
+/** Label of an event without the custom property that a dimension names. */
 export const NO_PROPERTY_LABEL = '(none)';
 
 export function isTimeDimension(dimension: string): dimension is TimeDimension {

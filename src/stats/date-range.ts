@@ -69,9 +69,9 @@ export function parseDateRange(value: string | [string, string]): DateRangeSpec 
 
 /**
  * Places a date range in the property's time zone. Relative periods count from the local date
- * of `now`: `day` is today, `<N>d` the N days ending yesterday, `month` and `year` the whole
- * current month and year (future days included), `all` from the local date of the property's
- * first event (`firstEventMs`, today when there is none) to today.
+ * of `now`. `day` is today, and `<N>d` is the N days ending yesterday. `month` and `year` are
+ * the whole current month and year, future days included. `all` runs from the local date of
+ * the property's first event (`firstEventMs`, or today when there is none) to today.
  */
 export function resolveDateRange(
   spec: DateRangeSpec,

@@ -2,7 +2,7 @@
 export interface StatsQueryProblem {
   /** JSON pointer to the offending value, for example `/filters/0/1`; `` for the whole body. */
   path: string;
-  /** What is wrong and what is allowed instead. */
+  /** Description of the problem and of the allowed values. */
   message: string;
 }
 

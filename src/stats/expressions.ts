@@ -20,13 +20,12 @@ export const SESSION_COLUMNS = {
   end: 'session_end',
   pageviews: 'session_pageviews',
   interactions: 'session_interactions',
-  entryPage: 'session_entry_page',
   exitPage: 'session_exit_page',
 } as const;
 
 /**
- * How dimensions are read in one part of a query. An event row (alias `e`) joined to its
- * session (alias `s`, when the query needs it) is in scope.
+ * Settings for reading dimensions in one part of a query. An event row (alias `e`) joined to
+ * its session (alias `s`, when the query needs it) is in scope.
  */
 export interface ExpressionContext {
   timeZone: string;
@@ -162,7 +161,7 @@ function matchAnyValue(
   }
 }
 
-/** Whether any filter in the tree is on `dimension`. */
+/** Returns whether any filter in the tree is on `dimension`. */
 export function filtersMention(filters: readonly Filter[], dimension: Dimension): boolean {
   return filters.some((filter) => {
     switch (filter.kind) {

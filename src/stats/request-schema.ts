@@ -10,8 +10,8 @@ const OrderDirection = Type.Union([Type.Literal('asc'), Type.Literal('desc')], {
 });
 
 /**
- * Shape of a Stats API request body. Only shapes are checked here; names, dates and filters
- * are checked by `validateStatsRequest`, which can say which names are allowed.
+ * Shape of a Stats API request body. Only shapes are checked here. Names, dates and filters
+ * are checked by `validateStatsRequest`, whose messages list the allowed names.
  */
 export const StatsRequestSchema = Type.Object(
   {

@@ -47,7 +47,7 @@ function wallClockAt(utcMs: number, timeZone: string): WallClock {
   };
 }
 
-/** Whether `timeZone` is an IANA time zone name this runtime knows. */
+/** Returns whether `timeZone` is an IANA time zone name that this runtime supports. */
 export function isValidTimeZone(timeZone: string): boolean {
   try {
     formatterFor(timeZone);
@@ -120,7 +120,7 @@ export function startOfWeek(date: string): string {
   return addDays(date, -((weekday + 6) % 7));
 }
 
-/** Whether `text` is a `YYYY-MM-DD` date that exists in the Gregorian calendar. */
+/** Returns whether `text` is a `YYYY-MM-DD` date that exists in the Gregorian calendar. */
 export function isCalendarDate(text: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (match === null) return false;

@@ -233,7 +233,7 @@ function parseSimpleFilter(
   if (problems.length > problemCount) return null;
 
   const strings = values as string[];
-  checkValuesOfDimension(operator, dimension as Dimension, strings, `${path}/2`, problems);
+  checkValuesOfDimension(operator, dimension as Dimension, strings, caseSensitive, `${path}/2`, problems);
   if (problems.length > problemCount) return null;
 
   return {
@@ -251,6 +251,7 @@ function checkValuesOfDimension(
   operator: SimpleFilterOperator,
   dimension: Dimension,
   values: string[],
+  caseSensitive: boolean,
   path: string,
   problems: StatsQueryProblem[],
 ): void {
@@ -263,7 +264,7 @@ function checkValuesOfDimension(
   values.forEach((item, index) => {
     if (dimension === 'visit:country' && !/^[A-Za-z]{2}$/.test(item)) {
       problems.push({ path: `${path}/${index}`, message: `invalid country '${item}'; expected an ISO 3166-1 alpha-2 code such as "DE"` });
-    } else if (allowed !== undefined && !allowed.includes(item)) {
+    } else if (allowed !== undefined && !allowed.includes(caseSensitive ? item : item.toLowerCase())) {
       problems.push({ path: `${path}/${index}`, message: `invalid ${dimension} value '${item}'; allowed: ${allowed.join(', ')}` });
     }
   });
