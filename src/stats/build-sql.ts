@@ -1,5 +1,5 @@
 import { BOT_DEVICE_CLASS, PAGEVIEW_EVENT_NAME } from '../domain.js';
-import { SESSION_METRICS, type Dimension, type Filter, type Metric } from './catalogue.js';
+import { SESSION_METRICS, isTimeDimension, type Dimension, type Filter, type Metric } from './catalogue.js';
 import { EVENTS } from './columns.js';
 import {
   EVENT_ALIAS as E,
@@ -8,10 +8,13 @@ import {
   dimensionSql,
   filterSql,
   filtersMention,
+  timeLabelSql,
+  timestampParameter,
   type ExpressionContext,
 } from './expressions.js';
 import { joinSql, sql, trustedSql, type SqlFragment } from './sql.js';
 import type { StatsQuery } from './stats-query.js';
+import { offsetSegments } from './time-zone.js';
 
 /** Column alias of the i-th dimension in every part of the generated query. */
 export function dimensionAlias(index: number): string {
@@ -55,10 +58,10 @@ export function buildStatsSql(query: StatsQuery, paginate = true): SqlFragment {
   }
 
   const parts = [...(eventMetrics.length > 0 ? [EVENT_PART] : []), ...(sessionMetrics.length > 0 ? [SESSION_PART] : [])];
-  const dimensionColumns = query.dimensions.map((_, index) => {
+  const dimensionColumns = query.dimensions.map((dimension, index) => {
     const alias = dimensionAlias(index);
-    const value = parts.length === 1 ? `${parts[0]}.${alias}` : `coalesce(${EVENT_PART}.${alias}, ${SESSION_PART}.${alias})`;
-    return trustedSql(`${value} AS ${alias}`);
+    const value = trustedSql(parts.length === 1 ? `${parts[0]}.${alias}` : `coalesce(${EVENT_PART}.${alias}, ${SESSION_PART}.${alias})`);
+    return sql`${isTimeDimension(dimension) ? timeLabelSql(dimension, value) : value} AS ${trustedSql(alias)}`;
   });
   const metricColumns = query.metrics.map((metric) => sql`${metricSql(metric)} AS ${trustedSql(metricAlias(metric))}`);
 
@@ -81,10 +84,6 @@ function scopeSql(query: StatsQuery): SqlFragment {
   return joinSql(conditions, ' AND ');
 }
 
-/** UTC milliseconds as a `YYYY-MM-DD HH:MM:SS.mmm` literal, the form DuckDB casts to TIMESTAMP. */
-function timestampParameter(utcMs: number): string {
-  return new Date(utcMs).toISOString().replace('T', ' ').replace('Z', '');
-}
 
 function eventsFrom(needsSessions: boolean): SqlFragment {
   const events = trustedSql(`${EVENTS.table} ${E}`);
@@ -125,7 +124,7 @@ FROM ${trustedSql(`${EVENTS.table} ${E}`)} WHERE ${scopeSql(query)} GROUP BY ${c
 
 function eventPartSql(query: StatsQuery, metrics: readonly Metric[], needsSessions: boolean): SqlFragment {
   const context: ExpressionContext = {
-    timeZone: query.timeZone,
+    offsets: offsetSegments(query.dateRange.startMs, query.dateRange.endMs, query.timeZone),
     firstDate: query.dateRange.firstDate,
     timeSource: 'event',
     pageIsEntryPage: false,
@@ -154,7 +153,7 @@ function eventPartSql(query: StatsQuery, metrics: readonly Metric[], needsSessio
 function matchedSessionsSql(query: StatsQuery): SqlFragment {
   const pageIsEntryPage = query.dimensions.includes('event:page');
   const dimensionContext: ExpressionContext = {
-    timeZone: query.timeZone,
+    offsets: offsetSegments(query.dateRange.startMs, query.dateRange.endMs, query.timeZone),
     firstDate: query.dateRange.firstDate,
     timeSource: 'session-start',
     pageIsEntryPage: true,

@@ -136,3 +136,41 @@ function formatDate(year: number, month: number, day: number): string {
 function pad(value: number): string {
   return String(value).padStart(2, '0');
 }
+
+/** A stretch of time during which a zone keeps one UTC offset. */
+export interface OffsetSegment {
+  /** Offset from UTC in milliseconds. */
+  offsetMs: number;
+  /** First instant (UTC milliseconds) with the next offset, or null for the last segment. */
+  untilMs: number | null;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Lists the zone's UTC offsets between two instants, in order. Offsets are sampled once a
+ * day and each change is located to the second by bisection, so this assumes that a zone
+ * changes its offset at most once within any 24 hours, which holds for current tzdata.
+ */
+export function offsetSegments(startMs: number, endMs: number, timeZone: string): OffsetSegment[] {
+  const segments: OffsetSegment[] = [];
+  let currentOffset = zoneOffsetMs(startMs, timeZone);
+  for (let probe = startMs; probe < endMs; ) {
+    const next = Math.min(probe + DAY_MS, endMs);
+    const nextOffset = zoneOffsetMs(next, timeZone);
+    if (nextOffset !== currentOffset) {
+      let before = probe;
+      let after = next;
+      while (after - before > 1000) {
+        const middle = before + Math.floor((after - before) / 2000) * 1000;
+        if (zoneOffsetMs(middle, timeZone) === currentOffset) before = middle;
+        else after = middle;
+      }
+      segments.push({ offsetMs: currentOffset, untilMs: after });
+      currentOffset = nextOffset;
+    }
+    probe = next;
+  }
+  segments.push({ offsetMs: currentOffset, untilMs: null });
+  return segments;
+}
