@@ -6,9 +6,10 @@
  * the attributes, the calls and the payload.
  */
 import { EVENT_PATH_PLACEHOLDER } from '../../src/tracker-paths.js';
+import { readCmp, releaseHeld, setConsent } from './consent.js';
 import { createWarn, guard } from './debug.js';
 import { trackPageviews } from './pageviews.js';
-import { createSender, type EventOptions, type Send } from './send.js';
+import { createSender, type EventOptions } from './send.js';
 
 /** The global function. Until the tracker loads, it is the snippet's stub that queues calls. */
 interface DatakantGlobal {
@@ -19,11 +20,19 @@ interface DatakantGlobal {
   loaded?: 1;
 }
 
+/** Default of `data-consent-wait`: how long events wait for a detected CMP, in milliseconds. */
+const DEFAULT_CONSENT_WAIT_MS = 500;
+
 /**
- * Calls whose first argument names a command rather than an event. `consent` is reserved for
- * consent signals and ignored for now.
+ * Calls whose first argument names a command rather than an event. `consent` sets purposes
+ * from the page itself and, like a CMP's answer, sends the events that were waiting.
  */
-const commands = new Map<string, Send>([['consent', () => {}]]);
+function runCommand(name: string, argument: unknown): boolean {
+  if (name != 'consent') return false;
+  setConsent(argument);
+  if (READ_CMP) releaseHeld();
+  return true;
+}
 
 const script = document.currentScript as HTMLScriptElement | null;
 if (script) {
@@ -41,10 +50,12 @@ if (script) {
     const send = createSender(script.getAttribute('data-domain'), endpoint, warn);
 
     const datakant: DatakantGlobal = guard((name: string, options: EventOptions = {}) => {
-      (commands.get(name) || send)(name, options);
+      if (!runCommand(name, options)) send(name, options);
     }, warn);
     datakant.loaded = 1;
     host.datakant = datakant;
+
+    if (READ_CMP) readCmp(+(script.getAttribute('data-consent-wait') || DEFAULT_CONSENT_WAIT_MS));
 
     // Queued calls run before the first pageview, so that a command queued by the page (such
     // as a consent signal) applies to it.

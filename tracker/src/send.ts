@@ -1,4 +1,5 @@
-import type { Warn } from './debug.js';
+import { purposeStates, tcString, whenConsentKnown } from './consent.js';
+import { guard, type Warn } from './debug.js';
 
 /** Options of a custom event, the second argument of `datakant(name, options)`. */
 export interface EventOptions {
@@ -26,6 +27,9 @@ interface EventPayload {
   $?: { amount: string | number; currency: string };
   i?: 0;
   t?: 1;
+  c?: string;
+  tc?: string;
+  g?: 1;
 }
 
 export type Send = (name: string, options: EventOptions) => void;
@@ -70,24 +74,35 @@ export function createSender(domain: string | null, endpoint: string, warn: Warn
       i: options.interactive === false ? 0 : undefined,
       // Lets the edge class an iPad whose Safari claims a desktop user-agent as a tablet.
       t: navigator.maxTouchPoints > 1 ? 1 : undefined,
+      g: (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl ? 1 : undefined,
     };
-    const body = JSON.stringify(payload);
 
-    // sendBeacon returns false when the browser does not queue the request (for example
-    // over its size limit), which leaves fetch to try.
-    if (useBeacon && navigator.sendBeacon && navigator.sendBeacon(endpoint, body)) {
-      done();
-      return;
-    }
+    // The page and its URL are those of the moment of the call, but consent is read when the
+    // event leaves, which in the CMP build may be after the CMP has answered. Held events run
+    // from a timer or a CMP callback, so `guard` keeps their errors from the page.
+    const deliver = () => {
+      payload.c = purposeStates || undefined;
+      if (READ_CMP) payload.tc = tcString || undefined;
+      const body = JSON.stringify(payload);
 
-    // `no-cors` keeps the response opaque, so the edge need not send CORS headers, and a
-    // rejection means the request itself failed.
-    fetch(endpoint, { method: 'POST', body, keepalive: true, credentials: 'include', mode: 'no-cors' }).then(
-      done,
-      (error) => {
-        warn(error);
+      // sendBeacon returns false when the browser does not queue the request (for example
+      // over its size limit), which leaves fetch to try.
+      if (useBeacon && navigator.sendBeacon && navigator.sendBeacon(endpoint, body)) {
         done();
-      },
-    );
+        return;
+      }
+
+      // `no-cors` keeps the response opaque, so the edge need not send CORS headers, and a
+      // rejection means the request itself failed.
+      fetch(endpoint, { method: 'POST', body, keepalive: true, credentials: 'include', mode: 'no-cors' }).then(
+        done,
+        (error) => {
+          warn(error);
+          done();
+        },
+      );
+    };
+    if (READ_CMP) whenConsentKnown(guard(deliver, warn));
+    else deliver();
   };
 }
