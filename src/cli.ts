@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `datakant` command line: `serve`, `demo`, `sites`, `keys` and `snippet`. Commands that
+ * The `datakant` command line: `serve`, `demo`, `sites`, `keys`, `consent` and `snippet`. Commands that
  * change configuration write to the data directory's SQLite file; a running server picks the
  * change up within a second or two.
  */
@@ -10,6 +10,10 @@ import { ConfigStore, ConfigStoreError } from './config-store/config-store.js';
 import { renderSnippet } from './snippet.js';
 import { startServer, type RunningServer } from './server/start.js';
 import { runDemo } from './demo.js';
+import { consentSettingsToJson } from './consent/settings.js';
+import { applyConsentChanges, ConsentOptionError, describeConsentSettings } from './consent/settings-edit.js';
+import { CONSENT_PURPOSES, DROPPABLE_FIELDS } from './consent/purposes.js';
+import { InvalidConsentRowError } from './config-store/consent-rows.js';
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -130,6 +134,60 @@ export function buildCli(): Command {
       console.log(created.key);
     });
 
+  const consent = program.command('consent').description('Show or change a property\'s consent mode and per-system consent mapping.');
+  consent
+    .command('show <domain>')
+    .description('Print the consent mode, the no-signal policy and what each system requires.')
+    .option('--json', 'print the settings as the HTTP API returns them')
+    .option(...dataOption)
+    .action(async (domain: string, flags: { json?: boolean; data?: string }) => {
+      const { site, custom } = await withConfigStore(flags.data, async (store) => {
+        const found = await store.getSite(domain);
+        if (!found) throw new ConfigStoreError(`No property ${domain}; add it first with "datakant sites add ${domain}".`);
+        return { site: found, custom: await store.hasCustomConsentSettings(found.domain) };
+      });
+      if (flags.json) {
+        console.log(JSON.stringify({ site_id: site.domain, ...consentSettingsToJson(site.consent) }, null, 2));
+        return;
+      }
+      console.log(`Consent settings of ${site.domain}${custom ? '' : ' (defaults)'}:`);
+      for (const line of describeConsentSettings(site.consent)) console.log(`  ${line}`);
+    });
+  consent
+    .command('set <domain>')
+    .description('Change consent settings; a running server applies the change within about a second.')
+    .option('--mode <mode>', 'cookieless (nothing on the device) or consent-cookies (first-party cookies with analytics consent)')
+    .option('--no-signal <policy>', 'store or drop: what datakant does with events that carry no consent signal')
+    .option('--system <system>', 'datakant, ga4 or meta: the system that --requires, --drop-field and --keep-field change')
+    .option('--requires <purposes>', `comma-separated purposes the system requires (${CONSENT_PURPOSES.join(', ')}), or none`)
+    .option('--drop-field <field=purposes>', `drop a field (${DROPPABLE_FIELDS.join(', ')}) unless all these purposes are granted (repeatable)`, collect, [])
+    .option('--keep-field <field>', 'never drop this field for the system (repeatable)', collect, [])
+    .option('--defaults', 'start from the default settings instead of the current ones')
+    .option(...dataOption)
+    .action(
+      async (
+        domain: string,
+        flags: { mode?: string; signal?: string | boolean; system?: string; requires?: string; dropField: string[]; keepField: string[]; defaults?: boolean; data?: string },
+      ) => {
+        const site = await withConfigStore(flags.data, async (store) => {
+          const found = await store.getSite(domain);
+          if (!found) throw new ConfigStoreError(`No property ${domain}; add it first with "datakant sites add ${domain}".`);
+          const changed = applyConsentChanges(found.consent, {
+            defaults: flags.defaults,
+            mode: flags.mode,
+            noSignal: typeof flags.signal === 'string' ? flags.signal : undefined,
+            system: flags.system,
+            requires: flags.requires,
+            dropFields: flags.dropField,
+            keepFields: flags.keepField,
+          });
+          return store.setConsentSettings(found.domain, changed);
+        });
+        console.log(`Consent settings of ${site.domain} changed:`);
+        for (const line of describeConsentSettings(site.consent)) console.log(`  ${line}`);
+      },
+    );
+
   program
     .command('snippet <domain>')
     .description('Print the HTML snippet for a property.')
@@ -164,7 +222,12 @@ async function main(): Promise<void> {
   try {
     await buildCli().parseAsync(process.argv);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof ConfigStoreError) {
+    if (
+      error instanceof ConfigError ||
+      error instanceof ConfigStoreError ||
+      error instanceof ConsentOptionError ||
+      error instanceof InvalidConsentRowError
+    ) {
       console.error(`datakant: ${error.message}`);
       process.exit(2);
     }

@@ -5,6 +5,7 @@
 
 export const ERROR_CATALOGUE = {
   invalid_body: { status: 400, message: 'The request body is invalid; see "fields" for each problem.' },
+  invalid_tc_string: { status: 400, message: 'The TC string is not a valid IAB TCF v2 string; see "fields".' },
   invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
   payload_too_large: { status: 413, message: 'The request body is larger than the limit.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json or text/plain.' },

@@ -4,12 +4,16 @@ import type SQLite from 'better-sqlite3';
 import { openConfigDatabase } from './database.js';
 import type { ConfigDatabase } from './schema.js';
 import { normaliseDomain, normaliseHost, isSameOrSubdomain } from '../hostnames.js';
+import { consentSettingsFromStorage, consentSettingsToStorage } from './consent-rows.js';
+import { DEFAULT_CONSENT_SETTINGS, type ConsentSettings } from '../consent/settings.js';
 
 export interface Site {
   domain: string;
   timezone: string;
   retentionDays: number | null;
   firstPartyHosts: string[];
+  /** "Mode & consent" settings; the defaults until someone changes them. */
+  consent: ConsentSettings;
 }
 
 export interface CreatedKey {
@@ -124,18 +128,57 @@ export class ConfigStore {
     const row = await this.db.selectFrom('sites').selectAll().where('domain', '=', domain).executeTakeFirst();
     if (!row) return undefined;
     const hosts = await this.db.selectFrom('first_party_hosts').select('host').where('site_domain', '=', domain).orderBy('host').execute();
-    return { domain: row.domain, timezone: row.timezone, retentionDays: row.retention_days, firstPartyHosts: hosts.map((h) => h.host) };
+    const consentRow = await this.db.selectFrom('consent_settings').selectAll().where('site_domain', '=', domain).executeTakeFirst();
+    return {
+      domain: row.domain,
+      timezone: row.timezone,
+      retentionDays: row.retention_days,
+      firstPartyHosts: hosts.map((h) => h.host),
+      consent: consentRow ? consentSettingsFromStorage(consentRow) : DEFAULT_CONSENT_SETTINGS,
+    };
   }
 
   async listSites(): Promise<Site[]> {
     const rows = await this.db.selectFrom('sites').selectAll().orderBy('domain').execute();
     const hosts = await this.db.selectFrom('first_party_hosts').selectAll().orderBy('host').execute();
-    return rows.map((row) => ({
-      domain: row.domain,
-      timezone: row.timezone,
-      retentionDays: row.retention_days,
-      firstPartyHosts: hosts.filter((h) => h.site_domain === row.domain).map((h) => h.host),
-    }));
+    const consentRows = new Map((await this.db.selectFrom('consent_settings').selectAll().execute()).map((r) => [r.site_domain, r]));
+    return rows.map((row) => {
+      const consentRow = consentRows.get(row.domain);
+      return {
+        domain: row.domain,
+        timezone: row.timezone,
+        retentionDays: row.retention_days,
+        firstPartyHosts: hosts.filter((h) => h.site_domain === row.domain).map((h) => h.host),
+        consent: consentRow ? consentSettingsFromStorage(consentRow) : DEFAULT_CONSENT_SETTINGS,
+      };
+    });
+  }
+
+  /** True when the property's consent settings were changed from the defaults at some point. */
+  async hasCustomConsentSettings(domain: string): Promise<boolean> {
+    const row = await this.db.selectFrom('consent_settings').select('site_domain').where('site_domain', '=', domain).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Replace a property's consent settings; a running server applies them on its next reload. */
+  async setConsentSettings(domainInput: string, settings: ConsentSettings): Promise<Site> {
+    const site = await this.getSite(domainInput);
+    if (!site) throw new ConfigStoreError(`No property ${domainInput}; add it first with "datakant sites add ${domainInput}".`);
+    const row = { site_domain: site.domain, ...consentSettingsToStorage(settings), updated_at: new Date().toISOString() };
+    await this.db
+      .insertInto('consent_settings')
+      .values(row)
+      .onConflict((conflict) => conflict.column('site_domain').doUpdateSet({ mode: row.mode, no_signal: row.no_signal, systems: row.systems, updated_at: row.updated_at }))
+      .execute();
+    return (await this.getSite(site.domain))!;
+  }
+
+  /** Return a property to the default consent settings. */
+  async resetConsentSettings(domainInput: string): Promise<Site> {
+    const site = await this.getSite(domainInput);
+    if (!site) throw new ConfigStoreError(`No property ${domainInput}; add it first with "datakant sites add ${domainInput}".`);
+    await this.db.deleteFrom('consent_settings').where('site_domain', '=', site.domain).execute();
+    return (await this.getSite(site.domain))!;
   }
 
   /**

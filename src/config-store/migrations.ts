@@ -39,4 +39,18 @@ export const CONFIG_MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_consent_settings': {
+    // One row per property whose "Mode & consent" settings were changed; a property without a
+    // row uses DEFAULT_CONSENT_SETTINGS. `systems` is the JSON form of the per-system mapping.
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('consent_settings')
+        .addColumn('site_domain', 'text', (column) => column.primaryKey().references('sites.domain').onDelete('cascade'))
+        .addColumn('mode', 'text', (column) => column.notNull())
+        .addColumn('no_signal', 'text', (column) => column.notNull())
+        .addColumn('systems', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'text', (column) => column.notNull())
+        .execute();
+    },
+  },
 };

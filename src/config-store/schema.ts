@@ -7,6 +7,7 @@ export interface ConfigDatabase {
   api_keys: ApiKeysTable;
   api_key_sites: ApiKeySitesTable;
   salts: SaltsTable;
+  consent_settings: ConsentSettingsTable;
 }
 
 export interface SitesTable {
@@ -44,4 +45,15 @@ export interface SaltsTable {
   /** UTC day the salt belongs to, `YYYY-MM-DD`. */
   day: string;
   salt: Buffer;
+}
+
+export interface ConsentSettingsTable {
+  site_domain: string;
+  /** `cookieless` or `consent-cookies`. */
+  mode: string;
+  /** `store` or `drop`. */
+  no_signal: string;
+  /** JSON of the per-system consent mapping, as in the consent settings API. */
+  systems: string;
+  updated_at: string;
 }

@@ -3,6 +3,11 @@
  * fields or rejects the event; the raw client address and user-agent are used for the
  * visitor hash, the address prefix and the device class, then dropped. What leaves this module
  * is a `StoredEvent`, which holds neither.
+ *
+ * Consent is enforced before anything is written: `enforceConsent` decides for datakant's
+ * storage, and a dropped event is counted and answered like a stored one. In the
+ * consent-cookies mode the visitor and session ids come from the edge's first-party cookies
+ * instead of the daily hash; their raw values stay in this module too.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { PAGEVIEW_EVENT_NAME, type StoredEvent, type Route } from '../domain.js';
@@ -19,6 +24,11 @@ import type { HostRouter } from './routing.js';
 import type { SessionTracker } from './sessions.js';
 import { truncateAddress } from './truncate.js';
 import type { VisitorHasher } from './visitor.js';
+import { decideForSystem, withoutDroppedFields, type SystemDecision } from '../consent/decide.js';
+import { planCookies, sessionIdFromCookie, visitorIdFromCookie, type CookieInstruction, type CookiePlan } from '../consent/cookies.js';
+import { ConsentDropCounter } from '../consent/drop-counter.js';
+import type { ConsentState } from '../consent/purposes.js';
+import { mergeConsentSignals } from '../consent/signals.js';
 
 /** Which endpoint an event came through; it decides whose address the request carries. */
 export type IntakeSource = 'tracker' | 'events-api';
@@ -30,6 +40,8 @@ export interface EdgeRequest {
   peerAddress: string;
   host: string | undefined;
   headers: IncomingHttpHeaders;
+  /** The request's cookies, parsed; only the edge's own two are read. */
+  cookies: Readonly<Record<string, string | undefined>>;
   /** When the edge received the request, UTC milliseconds. */
   receivedAt: number;
 }
@@ -97,19 +109,72 @@ export function readPageUrl(url: string, site: Site): URL {
   return page;
 }
 
+/** Outcome of one event: stored or dropped, its consent, and the cookies to send. */
+export interface EdgeOutcome {
+  /** The stored event, or null when consent kept it from datakant's storage. */
+  stored: StoredEvent | null;
+  /** The event's merged consent state. */
+  consent: ConsentState;
+  /** datakant's storage decision. */
+  decision: SystemDecision;
+  /** `Set-Cookie` instructions for the response; empty unless the first-party cookies apply. */
+  cookies: readonly CookieInstruction[];
+}
+
+/** True when the request carries `Sec-GPC: 1`, the Global Privacy Control header. */
+function globalPrivacyControlHeader(headers: IncomingHttpHeaders): boolean {
+  return headerValue(headers, 'sec-gpc')?.trim() === '1';
+}
+
+/** Merge the event's consent signals and decide for datakant's storage. */
+export function enforceConsent(site: Site, request: EdgeRequest): { consent: ConsentState; decision: SystemDecision } {
+  const signals = request.event.consent;
+  const consent = mergeConsentSignals({
+    ...signals,
+    globalPrivacyControl: signals.globalPrivacyControl || globalPrivacyControlHeader(request.headers),
+  });
+  return { consent, decision: decideForSystem('datakant', site.consent, consent) };
+}
+
+/** Select the cookies a response carries: clearing always, new values only for a stored event. */
+function responseCookies(plan: CookiePlan, stored: boolean): readonly CookieInstruction[] {
+  if (plan.kind === 'clear') return plan.cookies;
+  if (plan.kind === 'use' && stored) return plan.cookies;
+  return [];
+}
+
 export class EdgePipeline {
   /** Events stored per property since start. */
   readonly accepted = new Map<string, number>();
+  /** Events consent kept from a system, per property, system and reason. */
+  readonly consentDrops = new ConsentDropCounter();
 
   constructor(private readonly deps: EdgeDependencies) {}
 
-  /** Minimise one event and store it durably; resolves once it is committed. */
-  async process(request: EdgeRequest): Promise<StoredEvent> {
+  /**
+   * Minimise one event, enforce the property's consent mapping and store the event durably;
+   * resolves once it is committed, or at once when consent drops it.
+   */
+  async process(request: EdgeRequest): Promise<EdgeOutcome> {
     const { route, site } = resolveProperty(this.deps.router, request.host, request.event.domain);
     const page = readPageUrl(request.event.url, site);
 
     const userAgent = headerValue(request.headers, 'user-agent')?.trim();
     if (!userAgent) throw new HttpError('missing_user_agent');
+
+    const { consent, decision } = enforceConsent(site, request);
+    const cookiePlan = planCookies({
+      mode: site.consent.mode,
+      route,
+      fromTracker: request.source === 'tracker',
+      analytics: consent.analytics,
+      cookies: request.cookies,
+      now: request.receivedAt,
+    });
+    if (decision.action === 'drop') {
+      this.consentDrops.record(site.domain, decision.system, decision.reason);
+      return { stored: null, consent, decision, cookies: responseCookies(cookiePlan, false) };
+    }
 
     const forwarding = { forwarded: request.headers.forwarded, 'x-forwarded-for': request.headers['x-forwarded-for'] };
     const clientAddress =
@@ -118,7 +183,10 @@ export class EdgePipeline {
         : resolveClientAddress(request.peerAddress, forwarding, this.deps.trustedProxies);
     const geo = this.deps.geo.lookup(truncateAddress(clientAddress));
     const device = classifyDevice({ userAgent, clientHints: clientHints(request.headers), touch: request.event.touch });
-    const visitorId = await this.deps.hasher.visitorId(request.receivedAt, site.domain, clientAddress, userAgent);
+    const visitorId =
+      cookiePlan.kind === 'use'
+        ? visitorIdFromCookie(site.domain, cookiePlan.visitorValue)
+        : await this.deps.hasher.visitorId(request.receivedAt, site.domain, clientAddress, userAgent);
     // The raw address and user-agent end here: nothing below receives them.
 
     const hostname = page.hostname.toLowerCase().replace(/^www\./, '');
@@ -127,14 +195,18 @@ export class EdgePipeline {
       ...sessionAttribution(page, request.event.referrer, site.domain),
     }));
 
-    const stored: StoredEvent = {
+    // With a session cookie, its value names the session. The in-memory session, keyed by the
+    // cookie-based visitor id, still supplies the attributes of the session's first event.
+    const sessionId = cookiePlan.kind === 'use' ? sessionIdFromCookie(site.domain, cookiePlan.sessionValue) : session.sessionId;
+
+    const minimised: StoredEvent = {
       siteId: site.domain,
       timestamp: request.receivedAt,
       name: request.event.name,
       hostname,
       pathname: page.pathname,
       visitorId,
-      sessionId: session.sessionId,
+      sessionId,
       route,
       device,
       country: geo.country,
@@ -144,8 +216,9 @@ export class EdgePipeline {
       revenue: request.event.name === PAGEVIEW_EVENT_NAME ? null : request.event.revenue,
       interactive: request.event.interactive,
     };
+    const stored = withoutDroppedFields(minimised, decision.droppedFields);
     await this.deps.store.append([stored]);
     this.accepted.set(site.domain, (this.accepted.get(site.domain) ?? 0) + 1);
-    return stored;
+    return { stored, consent, decision, cookies: responseCookies(cookiePlan, true) };
   }
 }

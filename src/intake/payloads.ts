@@ -6,6 +6,9 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { HttpError, type FieldError } from '../errors.js';
+import { CONSENT_MODE_TYPES, CONSENT_PURPOSES, DENIED, GRANTED } from '../consent/purposes.js';
+import { CONSENT_STRING_PATTERN, readConsentModeObject, readConsentString, type ConsentSignals } from '../consent/signals.js';
+import { InvalidTcStringError, MAX_TC_STRING_LENGTH, readTcString } from '../consent/tcf.js';
 
 /** Limits on what one event may carry. */
 export const LIMITS = {
@@ -33,6 +36,20 @@ const Name = Type.String({ minLength: 1, maxLength: LIMITS.nameLength });
 const Url = Type.String({ minLength: 1, maxLength: LIMITS.urlLength });
 const Domain = Type.String({ minLength: 1, maxLength: 253 });
 const Referrer = Type.Union([Type.String({ maxLength: LIMITS.urlLength }), Type.Null()]);
+const TcString = Type.String({ minLength: 1, maxLength: MAX_TC_STRING_LENGTH });
+const ConsentModeValue = Type.Union([Type.Literal(GRANTED), Type.Literal(DENIED)]);
+/**
+ * Google Consent Mode keys. The four datakant reads, plus the three other Consent Mode types,
+ * which are accepted so a backend can pass a whole Consent Mode object, and ignored.
+ */
+const ConsentModeObject = Type.Object(
+  Object.fromEntries(
+    [...CONSENT_PURPOSES.map((purpose) => CONSENT_MODE_TYPES[purpose]), 'functionality_storage', 'personalization_storage', 'security_storage'].map(
+      (key) => [key, Type.Optional(ConsentModeValue)],
+    ),
+  ),
+  { additionalProperties: false },
+);
 
 export const TrackerPayload = Type.Object(
   {
@@ -44,6 +61,9 @@ export const TrackerPayload = Type.Object(
     $: Type.Optional(RevenueSchema),
     i: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)])),
     t: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)])),
+    c: Type.Optional(Type.String({ pattern: CONSENT_STRING_PATTERN })),
+    tc: Type.Optional(TcString),
+    g: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)])),
   },
   { additionalProperties: true },
 );
@@ -57,6 +77,8 @@ export const EventsApiBody = Type.Object(
     props: Type.Optional(Props),
     revenue: Type.Optional(RevenueSchema),
     interactive: Type.Optional(Type.Boolean()),
+    consent: Type.Optional(ConsentModeObject),
+    gdpr_consent: Type.Optional(TcString),
   },
   { additionalProperties: true },
 );
@@ -72,12 +94,25 @@ export interface IntakeEvent {
   interactive: boolean;
   /** The tracker saw a touch screen (`navigator.maxTouchPoints > 1`). */
   touch: boolean;
+  /** Consent signals of the body; the edge adds the `Sec-GPC` header before merging. */
+  consent: ConsentSignals;
+}
+
+/** Decode a TC string, reporting a failure as a field error at `path`. */
+function readTcField(value: string | undefined, path: string): ConsentSignals['tcf'] {
+  if (value === undefined) return null;
+  try {
+    return readTcString(value);
+  } catch (error) {
+    if (error instanceof InvalidTcStringError) throw new HttpError('invalid_tc_string', [{ path, message: error.message }]);
+    throw error;
+  }
 }
 
 const trackerCheck = TypeCompiler.Compile(TrackerPayload);
 const eventsApiCheck = TypeCompiler.Compile(EventsApiBody);
 
-function fieldErrors<T extends TSchema>(check: ReturnType<typeof TypeCompiler.Compile<T>>, value: unknown): FieldError[] {
+export function fieldErrors<T extends TSchema>(check: ReturnType<typeof TypeCompiler.Compile<T>>, value: unknown): FieldError[] {
   const errors: FieldError[] = [];
   const seen = new Set<string>();
   for (const error of check.Errors(value)) {
@@ -132,6 +167,11 @@ export function readTrackerPayload(value: unknown): IntakeEvent {
     revenue: normaliseRevenue(value.$),
     interactive: value.i !== 0,
     touch: value.t === 1,
+    consent: {
+      consentMode: value.c === undefined ? null : readConsentString(value.c),
+      tcf: readTcField(value.tc, '/tc'),
+      globalPrivacyControl: value.g === 1,
+    },
   };
 }
 
@@ -148,5 +188,10 @@ export function readEventsApiBody(value: unknown): IntakeEvent {
     revenue: normaliseRevenue(value.revenue),
     interactive: value.interactive ?? true,
     touch: false,
+    consent: {
+      consentMode: value.consent === undefined ? null : readConsentModeObject(value.consent),
+      tcf: readTcField(value.gdpr_consent, '/gdpr_consent'),
+      globalPrivacyControl: false,
+    },
   };
 }

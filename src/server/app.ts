@@ -13,6 +13,7 @@ import { HttpError } from '../errors.js';
 import type { EventStore } from '../storage/event-store.js';
 import { StorageError } from '../storage/errors.js';
 import { RequestLineController } from './logger.js';
+import { consentRoutes } from './routes/consent.js';
 import { intakeRoutes } from './routes/intake.js';
 import { statsRoutes } from './routes/stats.js';
 import { trackerScriptRoute } from './routes/tracker-script.js';
@@ -98,5 +99,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(intakeRoutes, { eventPath: deps.config.eventPath, pipeline: deps.pipeline });
   await app.register(trackerScriptRoute, { scriptPath: deps.config.scriptPath, script: deps.trackerScript });
   await app.register(statsRoutes, { configStore: deps.configStore, eventStore: deps.eventStore });
+  await app.register(consentRoutes, { configStore: deps.configStore, router: deps.router, drops: deps.pipeline.consentDrops });
   return app;
 }

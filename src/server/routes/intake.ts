@@ -1,8 +1,11 @@
 /**
  * The two intake endpoints: the tracker's own (`POST <event path>`, text/plain JSON, see
- * docs/tracker.md) and Plausible's Events API (`POST /api/event`). Both answer 202 once the
- * event is durably stored; the `X-Datakant-Stored` header carries the count stored.
+ * docs/tracker.md) and Plausible's Events API (`POST /api/event`). Both return 202 once the
+ * event is durably stored, or at once when consent drops it. The `X-Datakant-Stored` header
+ * carries the count stored (1 or 0). On the first-party route the answer may set or clear the
+ * edge's cookies (docs/consent.md).
  */
+import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LIMITS, parseJsonBody, readEventsApiBody, readTrackerPayload, type IntakeEvent } from '../../intake/payloads.js';
 import type { EdgePipeline, IntakeSource } from '../../edge/pipeline.js';
@@ -30,6 +33,9 @@ function allowCallerOrigin(request: FastifyRequest, reply: FastifyReply): void {
 }
 
 export async function intakeRoutes(app: FastifyInstance, options: IntakeRouteOptions): Promise<void> {
+  // Registered inside this plugin, so only the intake endpoints parse cookies.
+  await app.register(fastifyCookie);
+
   // Parse every content type as text here: beacons send text/plain, backends JSON, and a
   // wrong or missing type must still get a clear answer about the body itself.
   app.removeAllContentTypeParsers();
@@ -42,15 +48,21 @@ export async function intakeRoutes(app: FastifyInstance, options: IntakeRouteOpt
     const text = bodyText(request.body);
     if (text === '') throw new HttpError('invalid_body', [{ path: '/', message: 'The request body is empty.' }]);
     const event = read(parseJsonBody(text));
-    await options.pipeline.process({
+    const outcome = await options.pipeline.process({
       source,
       event,
       peerAddress: request.socket.remoteAddress ?? '',
       host: request.headers.host,
       headers: request.headers,
+      cookies: request.cookies,
       receivedAt: Date.now(),
     });
-    return reply.code(202).header('X-Datakant-Stored', '1').send();
+    for (const cookie of outcome.cookies) {
+      reply.setCookie(cookie.name, cookie.value, { ...cookie.attributes });
+    }
+    // Cookie answers must not be reused for another visitor by a shared cache.
+    if (outcome.cookies.length > 0) reply.header('Cache-Control', 'no-store');
+    return reply.code(202).header('X-Datakant-Stored', outcome.stored ? '1' : '0').send();
   }
 
   app.post(options.eventPath, { bodyLimit: LIMITS.bodyBytes }, (request, reply) =>
