@@ -1,10 +1,12 @@
 /**
  * Measures the ways of appending events to DuckDB, one transaction per batch, and prints
- * rows/s per method and the longest stretch each batch blocked the event loop.
+ * rows/s per method and the longest stretch each method blocked the event loop. Then measures
+ * `DuckDBEventStore`'s group commit with default options: concurrent clients each append one
+ * event per call, and the script prints events/s, events per commit and append latency.
  *
  *   node --import tsx bench/duckdb-append.ts [rows=200000] [batchSize=2048]
  *
- * Each method writes into a fresh database file under os.tmpdir(), removed afterwards.
+ * Each run writes into a fresh database file under os.tmpdir(), removed afterwards.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +28,7 @@ import {
 } from '@duckdb/node-api';
 import type { StoredEvent } from '../src/domain.js';
 import { EVENT_COLUMNS, EVENT_COLUMN_TYPES, readEventColumns } from '../src/storage/duckdb/event-columns.js';
+import { DuckDBEventStore } from '../src/storage/duckdb/duckdb-event-store.js';
 import { applyMigrations } from '../src/storage/duckdb/migrate.js';
 
 const totalRows = Number(process.argv[2] ?? 200_000);
@@ -238,6 +241,40 @@ async function measure(method: Method, events: readonly StoredEvent[]): Promise<
   }
 }
 
+/** Runs `clients` loops that each append one event at a time until all `events` were appended. */
+async function measureGroupCommit(clients: number, events: readonly StoredEvent[]): Promise<void> {
+  const directory = mkdtempSync(join(tmpdir(), 'datakant-bench-'));
+  const store = await DuckDBEventStore.open({ path: join(directory, 'events.duckdb') });
+  const latencies: number[] = [];
+  let next = 0;
+  try {
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (next < events.length) {
+          const event = events[next++]!;
+          const appendStarted = performance.now();
+          await store.append([event]);
+          latencies.push(performance.now() - appendStarted);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!;
+    const { commits, committedEvents } = store.stats;
+    console.log(
+      `${String(clients).padStart(5)} clients: ${Math.round(committedEvents / seconds).toLocaleString('en-US').padStart(8)} events/s, ` +
+        `${commits} commits, ${(committedEvents / commits).toFixed(1)} events per commit ` +
+        `(${(commits / committedEvents).toFixed(3)} commits per event), ` +
+        `append latency p50 ${percentile(0.5).toFixed(1)} ms, p99 ${percentile(0.99).toFixed(1)} ms`,
+    );
+  } finally {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
 const events = makeEvents(totalRows);
 console.log(`${totalRows} rows, ${batchSize} rows per transaction, DuckDB ${await readDuckDBVersion()}`);
 for (const method of [
@@ -249,4 +286,11 @@ for (const method of [
   insertJsonParameter,
 ]) {
   await measure(method, events);
+}
+
+const groupCommitEvents = events.slice(0, Math.min(totalRows, 50_000));
+console.log(`\nDuckDBEventStore group commit, default options, single-event appends (at most 1,000 per client)`);
+for (const clients of [1, 16, 256, 4096]) {
+  // A single client waits for each commit, so it gets fewer events to keep the run short.
+  await measureGroupCommit(clients, groupCommitEvents.slice(0, clients * 1_000));
 }

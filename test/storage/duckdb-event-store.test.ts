@@ -8,7 +8,8 @@ import { DuckDBEventStore, type DuckDBEventStoreOptions } from '../../src/storag
 import { applyMigrations } from '../../src/storage/duckdb/migrate.js';
 import { MIGRATIONS } from '../../src/storage/duckdb/schema.js';
 import { STORAGE_ERROR_CODES, StorageError } from '../../src/storage/errors.js';
-import { makeEvent, runEventStoreConformance } from './event-store-conformance.js';
+import { runEventStoreConformance } from './event-store-conformance.js';
+import { makeEvent } from './stored-events.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'datakant-duckdb-test-'));
 after(() => rmSync(directory, { recursive: true, force: true }));

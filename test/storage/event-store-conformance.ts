@@ -9,43 +9,9 @@ import { describe, test } from 'node:test';
 import type { StoredEvent } from '../../src/domain.js';
 import { STORAGE_ERROR_CODES, StorageError } from '../../src/storage/errors.js';
 import type { EventStore } from '../../src/storage/event-store.js';
+import { BASE_TIME, UNSIGNED_64_BIT_MAX, makeEvent } from './stored-events.js';
 
 export type OpenEventStore = () => Promise<EventStore>;
-
-const BASE_TIME = Date.UTC(2026, 2, 14, 9, 26, 53, 589);
-const UNSIGNED_64_BIT_MAX = (1n << 64n) - 1n;
-
-/** Builds a pageview with every optional field empty, then applies `overrides`. */
-export function makeEvent(overrides: Partial<StoredEvent> = {}): StoredEvent {
-  return {
-    siteId: 'shop.example',
-    timestamp: BASE_TIME,
-    name: 'pageview',
-    hostname: 'shop.example',
-    pathname: '/',
-    visitorId: 1n,
-    sessionId: 1n,
-    route: 'standard',
-    device: 'desktop',
-    country: null,
-    region: null,
-    session: {
-      entryPage: '/',
-      referrer: null,
-      referrerSource: null,
-      utmSource: null,
-      utmMedium: null,
-      utmCampaign: null,
-      utmContent: null,
-      utmTerm: null,
-      clickIdParameter: null,
-    },
-    props: {},
-    revenue: null,
-    interactive: true,
-    ...overrides,
-  };
-}
 
 /** Builds a custom event with every field set, unicode text, large props and a maximal revenue. */
 function makeFullEvent(): StoredEvent {

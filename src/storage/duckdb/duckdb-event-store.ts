@@ -72,6 +72,10 @@ const openPaths = new Set<string>();
  * (DuckDB 1.5.6; strace shows the write and `fsync` before COMMIT returns), and `append`
  * resolves only after COMMIT returned. Checkpoints into the main file happen on their own when
  * the WAL passes DuckDB's `checkpoint_threshold` (16 MiB by default) and at `close()`.
+ *
+ * NOTE: this covers a crashed or killed process. DuckDB 1.5.6 fsyncs the WAL file but not its
+ * directory (strace shows no directory fsync), so a power loss soon after the WAL file was
+ * created could lose the file and the commits in it.
  */
 export class DuckDBEventStore implements EventStore {
   readonly stats: DuckDBEventStoreStats = { commits: 0, committedEvents: 0, failedCommits: 0 };
@@ -174,7 +178,8 @@ export class DuckDBEventStore implements EventStore {
       resolve = res;
       reject = rej;
     });
-    this.queue.push({ events, settled, resolve, reject });
+    // A copy, so that a caller reusing its array cannot change a batch before it is written.
+    this.queue.push({ events: [...events], settled, resolve, reject });
     this.queuedEvents += events.length;
 
     if (this.queuedEvents >= this.maxBatchSize) {
