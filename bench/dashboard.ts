@@ -185,6 +185,10 @@ export async function runDashboardBenchmark(options: DashboardOptions, log: (lin
       const visitorsOf = async (range: string | [string, string]) =>
         (await postQuery(server.url, key, { site_id: SITE, metrics: ['visitors'], date_range: range })).results[0]?.metrics[0] ?? -1;
       apiVisitors = [await visitorsOf('30d'), await visitorsOf('all'), await visitorsOf([addDays(today, -7), addDays(today, -7)])];
+    } catch (error) {
+      const logFile = path.join(dataDir, 'server.log');
+      const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-3000) : '';
+      throw new Error(`The dashboard queries failed (server running: ${server.child.exitCode === null}). Server log tail:\n${tail}`, { cause: error });
     } finally {
       agent.destroy();
       await server.stop();
