@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadServerConfig, resolveDataDir, resolvePublicUrl, resolveScriptPath, type ServerFlags } from './config.js';
 import { ConfigStore, ConfigStoreError } from './config-store/config-store.js';
 import { renderSnippet } from './snippet.js';
+import { cmpScriptPath } from './tracker-paths.js';
 import { startServer, type RunningServer } from './server/start.js';
 import { runDemo } from './demo.js';
 import { consentSettingsToJson } from './consent/settings.js';
@@ -193,8 +194,9 @@ export function buildCli(): Command {
     .description('Print the HTML snippet for a property.')
     .option('--route <route>', 'standard or first-party', 'standard')
     .option('--public-url <url>', 'base URL of the standard route (env DATAKANT_PUBLIC_URL, default http://localhost:8000)')
+    .option('--cmp', 'use the tracker build that reads IAB TCF and Google Consent Mode (s.cmp.js)')
     .option(...dataOption)
-    .action(async (domain: string, flags: { route: string; publicUrl?: string; data?: string }) => {
+    .action(async (domain: string, flags: { route: string; publicUrl?: string; cmp?: boolean; data?: string }) => {
       if (flags.route !== 'standard' && flags.route !== 'first-party') {
         throw new ConfigError(`--route must be standard or first-party, got "${flags.route}".`);
       }
@@ -212,7 +214,8 @@ export function buildCli(): Command {
       } else {
         origin = resolvePublicUrl(flags.publicUrl);
       }
-      console.log(renderSnippet({ domain: site.domain, scriptUrl: origin + resolveScriptPath() }));
+      const scriptPath = flags.cmp ? cmpScriptPath(resolveScriptPath()) : resolveScriptPath();
+      console.log(renderSnippet({ domain: site.domain, scriptUrl: origin + scriptPath }));
     });
 
   return program;

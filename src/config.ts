@@ -3,7 +3,7 @@
  * frozen. This is the only module that reads `process.env`.
  */
 import path from 'node:path';
-import { DEFAULT_EVENT_PATH, DEFAULT_SCRIPT_PATH } from './tracker-paths.js';
+import { DEFAULT_EVENT_PATH, DEFAULT_SCRIPT_PATH, cmpScriptPath } from './tracker-paths.js';
 
 export interface ServerConfig {
   /** TCP port. Default 8000. */
@@ -111,8 +111,8 @@ export function loadServerConfig(flags: ServerFlags = {}, env: NodeJS.ProcessEnv
   }
   const scriptPath = parsePath(env.DATAKANT_SCRIPT_PATH ?? DEFAULT_SCRIPT_PATH, 'DATAKANT_SCRIPT_PATH');
   const eventPath = parsePath(env.DATAKANT_EVENT_PATH ?? DEFAULT_EVENT_PATH, 'DATAKANT_EVENT_PATH');
-  if (scriptPath === eventPath) {
-    throw new ConfigError('DATAKANT_SCRIPT_PATH and DATAKANT_EVENT_PATH must differ.');
+  if (scriptPath === eventPath || cmpScriptPath(scriptPath) === eventPath) {
+    throw new ConfigError('DATAKANT_EVENT_PATH must differ from DATAKANT_SCRIPT_PATH and its .cmp.js variant.');
   }
   const commitDelayText = env.DATAKANT_COMMIT_DELAY_MS ?? '5';
   const commitDelayMs = Number(commitDelayText);

@@ -16,3 +16,11 @@ export const DEFAULT_EVENT_PATH = '/_dk/e';
  * configured event path before serving it. It occurs exactly once, inside double quotes.
  */
 export const EVENT_PATH_PLACEHOLDER = '__DATAKANT_EVENT_PATH__';
+
+/**
+ * Path of the tracker build that also reads CMPs (IAB TCF, Google Consent Mode) and waits for
+ * them: the script path with `.js` replaced by `.cmp.js` (`/_dk/s.cmp.js` by default).
+ */
+export function cmpScriptPath(scriptPath: string): string {
+  return scriptPath.endsWith('.js') ? scriptPath.slice(0, -3) + '.cmp.js' : scriptPath + '.cmp.js';
+}

@@ -61,6 +61,8 @@ describe('datakant CLI', () => {
     const firstParty = await runCli(['snippet', 'shop.example', '--route', 'first-party', '--data', dataDir]);
     assert.equal(firstParty.code, 0, firstParty.stderr);
     assert.match(firstParty.stdout, /src="https:\/\/stats\.shop\.example\/_dk\/s\.js"/);
+    const withCmp = await runCli(['snippet', 'shop.example', '--route', 'first-party', '--cmp', '--data', dataDir]);
+    assert.match(withCmp.stdout, /src="https:\/\/stats\.shop\.example\/_dk\/s\.cmp\.js"/);
   });
 
   it('makes a property added while serving usable within seconds', async () => {

@@ -16,7 +16,7 @@ import { RequestLineController } from './logger.js';
 import { consentRoutes } from './routes/consent.js';
 import { intakeRoutes } from './routes/intake.js';
 import { statsRoutes } from './routes/stats.js';
-import { trackerScriptRoute } from './routes/tracker-script.js';
+import { trackerScriptRoute, type TrackerScripts } from './routes/tracker-script.js';
 
 export interface AppDependencies {
   config: ServerConfig;
@@ -25,7 +25,7 @@ export interface AppDependencies {
   eventStore: EventStore;
   router: HostRouter;
   pipeline: EdgePipeline;
-  trackerScript: string;
+  trackerScripts: TrackerScripts;
   /** True once start-up finished; `/healthz` answers 503 before. */
   isReady: () => boolean;
 }
@@ -97,7 +97,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   await app.register(intakeRoutes, { eventPath: deps.config.eventPath, pipeline: deps.pipeline });
-  await app.register(trackerScriptRoute, { scriptPath: deps.config.scriptPath, script: deps.trackerScript });
+  await app.register(trackerScriptRoute, { scriptPath: deps.config.scriptPath, scripts: deps.trackerScripts });
   await app.register(statsRoutes, { configStore: deps.configStore, eventStore: deps.eventStore });
   await app.register(consentRoutes, { configStore: deps.configStore, router: deps.router, drops: deps.pipeline.consentDrops });
   return app;

@@ -17,7 +17,7 @@ import { VisitorHasher } from '../edge/visitor.js';
 import { DuckDBEventStore } from '../storage/duckdb/duckdb-event-store.js';
 import { buildApp } from './app.js';
 import { loggerOptions } from './logger.js';
-import { defaultTrackerFile, loadTrackerScript } from './routes/tracker-script.js';
+import { defaultTrackerDir, loadTrackerScripts } from './routes/tracker-script.js';
 
 export const EVENTS_DATABASE_FILE = 'events.duckdb';
 
@@ -38,8 +38,8 @@ export interface RunningServer {
 export interface StartOptions {
   /** Where log lines go; default standard output. */
   logDestination?: pino.DestinationStream;
-  /** Built tracker file; default `dist/tracker/s.js`. */
-  trackerFile?: string;
+  /** Folder of the built tracker (`s.js`, `s.cmp.js`); default `dist/tracker`. */
+  trackerDir?: string;
   /** Extra routes registered before the server listens (the demo page uses it). */
   configure?: (app: FastifyInstance) => Promise<void>;
 }
@@ -47,7 +47,7 @@ export interface StartOptions {
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = pino(loggerOptions(config.logLevel) as pino.LoggerOptions, options.logDestination ?? pino.destination(1));
   const trustedProxies = parseTrustedProxies(config.trustedProxies);
-  const trackerScript = loadTrackerScript(options.trackerFile ?? defaultTrackerFile(), config.eventPath);
+  const trackerScripts = loadTrackerScripts(options.trackerDir ?? defaultTrackerDir(), config.eventPath);
   const geo = await GeoLookup.open(config.geoDatabase ?? undefined);
 
   const configStore = await ConfigStore.open(config.dataDir);
@@ -73,7 +73,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
 
   let ready = false;
-  const app = await buildApp({ config, logger, configStore, eventStore, router, pipeline, trackerScript, isReady: () => ready });
+  const app = await buildApp({ config, logger, configStore, eventStore, router, pipeline, trackerScripts, isReady: () => ready });
 
   async function reloadConfiguration(): Promise<void> {
     const version = configStore.changeVersion();
