@@ -311,11 +311,13 @@ export class DuckDBEventStore implements EventStore {
    * Writes the events in one transaction through the appender.
    *
    * The appender with DataChunks is the fastest path measured by `bench/duckdb-append.ts`
-   * (200,000 rows, 2,048 per transaction, DuckDB 1.5.6 on 2 cores): about 134,000 rows/s,
-   * against 29,000 appending row by row, 47,000 through one JSON text parameter, 25,000
-   * through `unnest` of list parameters and 5,800 through a prepared multi-row INSERT.
-   * Its calls are synchronous and blocked the event loop for up to about 23 ms per
-   * 2,048 rows there, which the default batch size of 1024 halves.
+   * (200,000 rows, 2,048 per transaction, props as JSON text, DuckDB 1.5.6 on a shared
+   * 2-core machine). It reached about 134,000 rows/s. The others reached 47,000 through one
+   * JSON text parameter, 29,000 appending row by row, 25,000 through `unnest` of list
+   * parameters and 5,800 through a prepared multi-row INSERT. A run under heavy load from other processes was
+   * about 3 times slower for every method, in the same order. The appender's calls are
+   * synchronous and blocked the event loop for up to 23 ms per 2,048 rows in the first run,
+   * so the default batch size is 1024.
    */
   private async commitBatch(events: readonly StoredEvent[]): Promise<void> {
     await this.writer.run('BEGIN TRANSACTION');
