@@ -6,8 +6,8 @@
  *
  * Consent is enforced before anything is written: `enforceConsent` decides for datakant's
  * storage, and a dropped event is counted and answered like a stored one. In the
- * consent-cookies mode the visitor and session ids come from the edge's first-party cookies
- * instead of the daily hash; their raw values stay in this module too.
+ * consent-cookies mode the visitor and session ids are hashes of the edge's first-party
+ * cookies instead of the daily hash, so no cookie value reaches the stored event.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { PAGEVIEW_EVENT_NAME, type StoredEvent, type Route } from '../domain.js';
