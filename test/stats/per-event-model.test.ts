@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { runStatsQuery, type StatsResultRow } from '../../src/stats/index.js';
+import { FixtureStore } from './fixture-store.js';
+import {
+  randomTraffic,
+  roundHalfEven,
+  scoped,
+  sessionsOf,
+  toFixtureEvents,
+  visitorsBy,
+  visitsBy,
+  type ModelEvent,
+} from './reference-model.js';
+
+const site = { id: 'shop.example', timezone: 'UTC' };
+const RANGE: [string, string] = ['2026-03-10', '2026-03-12'];
+const START_MS = Date.UTC(2026, 2, 10);
+const END_MS = Date.UTC(2026, 2, 13);
+
+function byDimensions(results: StatsResultRow[]): Record<string, number[]> {
+  return Object.fromEntries(results.map((row) => [row.dimensions.join('|'), row.metrics]));
+}
+
+function single(counts: Record<string, number>): Record<string, number[]> {
+  return Object.fromEntries(Object.entries(counts).map(([key, value]) => [key, [value]]));
+}
+
+const day = (event: ModelEvent): string => new Date(event.ms).toISOString().slice(0, 10);
+
+describe('stats against a per-event model', () => {
+  let fixture: FixtureStore;
+  let events: ModelEvent[];
+  let inRange: ModelEvent[];
+
+  before(async () => {
+    events = randomTraffic(20260310, 400);
+    inRange = scoped(events, site.id, START_MS, END_MS);
+    fixture = await FixtureStore.open();
+    await fixture.insert(toFixtureEvents(events));
+  });
+  after(() => fixture.close());
+
+  const run = async (body: Record<string, unknown>): Promise<Record<string, number[]>> => {
+    const response = await runStatsQuery(fixture.store, site, { site_id: site.id, date_range: RANGE, ...body });
+    return byDimensions(response.results);
+  };
+
+  it('random traffic crosses the range and has bots', () => {
+    const sessions = new Map<number, ModelEvent[]>();
+    for (const event of events) sessions.set(event.session, [...(sessions.get(event.session) ?? []), event]);
+    const crossing = [...sessions.values()].filter((list) => list.some((e) => e.ms < START_MS) && list.some((e) => e.ms >= START_MS));
+    assert.ok(crossing.length > 0, 'no session crosses the start of the range');
+    assert.ok(events.some((event) => event.device === 'bot' && event.ms >= START_MS && event.ms < END_MS));
+  });
+
+  it('top stats match the model', async () => {
+    const sessions = sessionsOf(inRange);
+    const visits = sessions.length;
+    const bounces = sessions.filter((session) => session.interactions <= 1).length;
+    const durations = sessions.reduce((sum, s) => sum + Math.floor(s.end / 1000) - Math.floor(s.start / 1000), 0);
+    const pageviews = inRange.filter((event) => event.name === 'pageview').length;
+    const expected = [
+      new Set(inRange.map((event) => event.visitor)).size,
+      visits,
+      pageviews,
+      roundHalfEven(sessions.reduce((sum, s) => sum + s.pageviews, 0) / visits, 2),
+      roundHalfEven((100 * bounces) / visits, 0),
+      roundHalfEven(durations / visits, 0),
+    ];
+    const actual = await run({ metrics: ['visitors', 'visits', 'pageviews', 'views_per_visit', 'bounce_rate', 'visit_duration'] });
+    assert.deepEqual(actual, { '': expected });
+  });
+
+  it('visitors per day match the model', async () => {
+    assert.deepEqual(await run({ metrics: ['visitors'], dimensions: ['time:day'] }), single(visitorsBy(inRange, day)));
+  });
+
+  it('visits per day bucket sessions by start', async () => {
+    const expected = visitsBy(sessionsOf(inRange), (session) => new Date(session.start).toISOString().slice(0, 10));
+    assert.deepEqual(await run({ metrics: ['visits'], dimensions: ['time:day'] }), single(expected));
+  });
+
+  it('visitors per source match the model', async () => {
+    const expected = visitorsBy(inRange, (event) => event.source ?? 'Direct / None');
+    assert.deepEqual(await run({ metrics: ['visitors'], dimensions: ['visit:source'] }), single(expected));
+  });
+
+  it('visitors and pageviews per page match', async () => {
+    const visitors = visitorsBy(inRange, (event) => event.pathname);
+    const expected = Object.fromEntries(
+      Object.entries(visitors).map(([page, count]) => [
+        page,
+        [count, inRange.filter((event) => event.pathname === page && event.name === 'pageview').length],
+      ]),
+    );
+    assert.deepEqual(await run({ metrics: ['visitors', 'pageviews'], dimensions: ['event:page'] }), expected);
+  });
+
+  it('visits per entry page match', async () => {
+    const expected = visitsBy(sessionsOf(inRange), (session) => session.entryPage);
+    assert.deepEqual(await run({ metrics: ['visits'], dimensions: ['visit:entry_page'] }), single(expected));
+  });
+
+  it('visits per exit page match', async () => {
+    const expected = visitsBy(sessionsOf(inRange), (session) => session.exitPage);
+    assert.deepEqual(await run({ metrics: ['visits'], dimensions: ['visit:exit_page'] }), single(expected));
+  });
+
+  it('visitors per country and device match', async () => {
+    const countries = visitorsBy(inRange, (event) => event.country ?? '(not set)');
+    assert.deepEqual(await run({ metrics: ['visitors'], dimensions: ['visit:country'] }), single(countries));
+    const devices = visitorsBy(inRange, (event) => event.device);
+    assert.deepEqual(await run({ metrics: ['visitors'], dimensions: ['visit:device'] }), single(devices));
+  });
+
+  it('goals count visitors and events', async () => {
+    const goals = inRange.filter((event) => event.name !== 'pageview');
+    const visitors = visitorsBy(goals, (event) => event.name);
+    const expected = Object.fromEntries(
+      Object.entries(visitors).map(([name, count]) => [name, [count, goals.filter((event) => event.name === name).length]]),
+    );
+    const actual = await run({
+      metrics: ['visitors', 'events'],
+      dimensions: ['event:name'],
+      filters: [['is_not', 'event:name', ['pageview']]],
+    });
+    assert.deepEqual(actual, expected);
+  });
+
+  it('property breakdown of one goal matches', async () => {
+    const signups = inRange.filter((event) => event.name === 'Signup');
+    const expected = visitorsBy(signups, (event) => event.props.plan ?? '(none)');
+    const actual = await run({
+      metrics: ['visitors'],
+      dimensions: ['event:props:plan'],
+      filters: [['is', 'event:name', ['Signup']]],
+    });
+    assert.deepEqual(actual, single(expected));
+  });
+
+  it('filtered session metrics match', async () => {
+    const matching = new Set(inRange.filter((event) => event.country === 'DE').map((event) => event.session));
+    const sessions = sessionsOf(inRange.filter((event) => matching.has(event.session)));
+    const bounces = sessions.filter((session) => session.interactions <= 1).length;
+    const actual = await run({ metrics: ['visits', 'bounce_rate'], filters: [['is', 'visit:country', ['DE']]] });
+    assert.deepEqual(actual, { '': [sessions.length, roundHalfEven((100 * bounces) / sessions.length, 0)] });
+  });
+});
