@@ -3,6 +3,7 @@
  * One place (the error handler here) turns every failure into a catalogued JSON answer, so no
  * stack trace or raw input reaches a response.
  */
+import http from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ConfigStore } from '../config-store/config-store.js';
@@ -17,6 +18,11 @@ import { consentRoutes } from './routes/consent.js';
 import { intakeRoutes } from './routes/intake.js';
 import { statsRoutes } from './routes/stats.js';
 import { trackerScriptRoute, type TrackerScripts } from './routes/tracker-script.js';
+
+/** Longest time a client may take to send a whole request, in milliseconds. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+/** How often Node looks for requests past their timeout, in milliseconds. */
+const CONNECTIONS_CHECK_MS = 1_000;
 
 export interface AppDependencies {
   config: ServerConfig;
@@ -58,9 +64,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     bodyLimit: 64 * 1024,
     // Slow or idle clients must not hold sockets open for long.
     connectionTimeout: 30_000,
-    requestTimeout: 10_000,
+    requestTimeout: REQUEST_TIMEOUT_MS,
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
+    // Node checks requestTimeout only every connectionsCheckingInterval (30 s by default), so a
+    // body trickled one byte at a time would hold its socket for far longer than the timeout.
+    serverFactory: (handler) =>
+      http.createServer({ connectionsCheckingInterval: CONNECTIONS_CHECK_MS, requestTimeout: REQUEST_TIMEOUT_MS }, handler),
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
