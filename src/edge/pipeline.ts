@@ -17,7 +17,7 @@ import type { IntakeEvent } from '../intake/payloads.js';
 import type { EventStore } from '../storage/event-store.js';
 import type { Site } from '../config-store/config-store.js';
 import { resolveClientAddress, resolveReportedVisitorAddress, type TrustedProxies } from './client-ip.js';
-import { classifyDevice } from './device-class.js';
+import { DeviceClassCache } from './device-class-cache.js';
 import type { GeoLookup } from './geo.js';
 import { sessionAttribution } from './referrer.js';
 import type { HostRouter } from './routing.js';
@@ -149,6 +149,9 @@ export class EdgePipeline {
   /** Events consent kept from a system, per property, system and reason. */
   readonly consentDrops = new ConsentDropCounter();
 
+  /** Device classes by salted hash of User-Agent and hints, never by the raw strings. */
+  private readonly deviceClasses = new DeviceClassCache();
+
   constructor(private readonly deps: EdgeDependencies) {}
 
   /**
@@ -182,7 +185,7 @@ export class EdgePipeline {
         ? resolveReportedVisitorAddress(request.peerAddress, forwarding, this.deps.trustedProxies)
         : resolveClientAddress(request.peerAddress, forwarding, this.deps.trustedProxies);
     const geo = this.deps.geo.lookup(truncateAddress(clientAddress));
-    const device = classifyDevice({ userAgent, clientHints: clientHints(request.headers), touch: request.event.touch });
+    const device = this.deviceClasses.classify({ userAgent, clientHints: clientHints(request.headers), touch: request.event.touch });
     const visitorId =
       cookiePlan.kind === 'use'
         ? visitorIdFromCookie(site.domain, cookiePlan.visitorValue)
