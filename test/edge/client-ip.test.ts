@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 
-import { parseTrustedProxies, resolveClientAddress, resolveReportedVisitorAddress, type ForwardingHeaders } from '../../src/edge/client-ip.js';
+import { formatAddress, parseAddress, parseTrustedProxies, resolveClientAddress, resolveReportedVisitorAddress, type ForwardingHeaders } from '../../src/edge/client-ip.js';
 
 const trusted = parseTrustedProxies(['10.0.0.0/8', '192.0.2.7', '2001:db8:ffff::/48', '::1']);
 
@@ -308,6 +308,35 @@ describe('resolveReportedVisitorAddress', () => {
     it(name, () => {
       const headers = forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor };
       assert.equal(resolveReportedVisitorAddress(peer, headers, trusted), expected);
+    });
+  }
+});
+
+describe('parseAddress', () => {
+  const parsed: [input: string, expected: string][] = [
+    ['203.0.113.9', '203.0.113.9'],
+    ['0.0.0.0', '0.0.0.0'],
+    ['255.255.255.255', '255.255.255.255'],
+    [' 203.0.113.9 ', '203.0.113.9'],
+    ['2001:DB8::1', '2001:db8::1'],
+    ['2001:0db8:0000:0000:0000:0000:0000:0001', '2001:db8::1'],
+    ['fe80::1%eth0', 'fe80::1'],
+    ['::ffff:198.51.100.7', '198.51.100.7'],
+    ['::ffff:c633:6407', '198.51.100.7'],
+    ['64:ff9b::198.51.100.7', '64:ff9b::c633:6407'],
+  ];
+  for (const [input, expected] of parsed) {
+    it(`reads ${JSON.stringify(input)}`, () => {
+      const address = parseAddress(input);
+      assert.notEqual(address, null);
+      assert.equal(formatAddress(address!), expected);
+    });
+  }
+
+  const rejected = ['', '127.1', '0x7f.0.0.1', '010.0.0.1', '1.2.3.256', '1.2.3.4.5', '1.2.3', '2001:db8::1::2', '2001:db8:::1', 'example.com', '::ffff:1.2.3.256', '12345::1'];
+  for (const input of rejected) {
+    it(`rejects ${JSON.stringify(input)}`, () => {
+      assert.equal(parseAddress(input), null);
     });
   }
 });
