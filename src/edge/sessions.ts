@@ -18,6 +18,23 @@ export interface SessionAssignment {
   attributes: SessionAttributes;
 }
 
+/**
+ * Random bytes for new session ids, filled 4 KiB at a time: one `randomFillSync` call per 512
+ * sessions rather than one `randomBytes` call per session, which showed up in CPU profiles.
+ */
+const randomPool = Buffer.alloc(4096);
+let randomPoolOffset = randomPool.length;
+
+function randomSessionId(): bigint {
+  if (randomPoolOffset + 8 > randomPool.length) {
+    crypto.randomFillSync(randomPool);
+    randomPoolOffset = 0;
+  }
+  const id = randomPool.readBigUInt64BE(randomPoolOffset);
+  randomPoolOffset += 8;
+  return id;
+}
+
 function sessionKey(siteId: string, visitorId: bigint): string {
   return `${siteId}\n${visitorId}`;
 }
@@ -44,7 +61,7 @@ export class SessionTracker {
       return { sessionId: open.id, attributes: open.attributes };
     }
     const session: OpenSession = {
-      id: crypto.randomBytes(8).readBigUInt64BE(0),
+      id: randomSessionId(),
       lastTimestamp: timestamp,
       attributes: firstEventAttributes(),
     };
