@@ -211,7 +211,7 @@ describe('DuckDB migrations', () => {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     try {
-      assert.deepEqual(await applyMigrations(connection), [1]);
+      assert.deepEqual(await applyMigrations(connection), MIGRATIONS.map((migration) => migration.version));
       assert.deepEqual(await applyMigrations(connection), []);
     } finally {
       connection.closeSync();

@@ -19,6 +19,7 @@ import { applyMigrations } from './migrate.js';
 import { EVENTS_TABLE } from './schema.js';
 import { convertResultValue } from './result-values.js';
 import { RECENT_SESSIONS_SQL, toRecentSession } from './recent-sessions.js';
+import { MARK_SESSIONS_BEFORE_SQL, markSessionsPending, summarizeSessions } from './session-summaries.js';
 
 export interface DuckDBEventStoreOptions {
   /** Database file, for example `<data directory>/events.duckdb`. Its directory is created if missing. */
@@ -30,6 +31,11 @@ export interface DuckDBEventStoreOptions {
   maxBatchSize?: number;
   /** Milliseconds an idle store waits for more events before committing. Default 5. */
   maxBatchDelayMs?: number;
+  /**
+   * Minimum milliseconds between two runs of `summarizeSessions` after commits. Default
+   * 60,000. Reports are exact either way; unsummarised sessions only make them slower.
+   */
+  summaryIntervalMs?: number;
   /** Default: a silent logger. */
   logger?: Logger;
 }
@@ -55,6 +61,7 @@ interface QueuedAppend {
 const CHUNK_CAPACITY = 2048;
 const DEFAULT_MAX_BATCH_SIZE = 1024;
 const DEFAULT_MAX_BATCH_DELAY_MS = 5;
+const DEFAULT_SUMMARY_INTERVAL_MS = 60_000;
 
 /**
  * Files opened by a store of this process. DuckDB's file lock only stops other processes, and
@@ -84,11 +91,15 @@ export class DuckDBEventStore implements EventStore {
   private queuedEvents = 0;
   private inFlight: QueuedAppend[] = [];
   private committing = false;
+  /** The running commit loop, or a session summary holding the writing connection. */
+  private writerTask: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private closing = false;
   private closed: Promise<void> | undefined;
   private readonly idleConnections: DuckDBConnection[] = [];
   private readonly activeOperations = new Set<Promise<unknown>>();
+  private lastSummaryAt = Date.now();
+  private summaryIntervalMs = DEFAULT_SUMMARY_INTERVAL_MS;
 
   private constructor(
     private readonly path: string,
@@ -125,7 +136,9 @@ export class DuckDBEventStore implements EventStore {
     }
     openPaths.add(path);
     try {
-      return await DuckDBEventStore.openUnguarded(path, maxBatchSize, maxBatchDelayMs, logger);
+      const store = await DuckDBEventStore.openUnguarded(path, maxBatchSize, maxBatchDelayMs, logger);
+      store.summaryIntervalMs = options.summaryIntervalMs ?? DEFAULT_SUMMARY_INTERVAL_MS;
+      return store;
     } catch (error) {
       openPaths.delete(path);
       throw error;
@@ -152,7 +165,8 @@ export class DuckDBEventStore implements EventStore {
     try {
       const writer = await instance.connect();
       const applied = await applyMigrations(writer);
-      logger.info({ path, appliedMigrations: applied }, 'event store opened');
+      const summarised = await summarizeSessions(writer);
+      logger.info({ path, appliedMigrations: applied, summarisedSessions: summarised }, 'event store opened');
       return new DuckDBEventStore(path, instance, writer, maxBatchSize, maxBatchDelayMs, logger);
     } catch (error) {
       instance.closeSync();
@@ -224,7 +238,9 @@ export class DuckDBEventStore implements EventStore {
     if (!Number.isFinite(before)) throw new RangeError(`Invalid cutoff ${before}: expected UTC milliseconds.`);
     const sql = `DELETE FROM ${EVENTS_TABLE} WHERE site_id = $1 AND ts < epoch_ms($2)`;
     const params = [siteId, BigInt(Math.trunc(before))];
-    const deleted = await this.runWithTypes(sql, params, [VARCHAR, BIGINT]);
+    // The sessions losing events are marked pending in the same transaction, so their
+    // summaries are rebuilt from the events that remain.
+    const deleted = await this.runInTransaction([MARK_SESSIONS_BEFORE_SQL, sql], params, [VARCHAR, BIGINT]);
     this.logger.info({ siteId, before: new Date(before).toISOString(), deleted }, 'events deleted');
     return deleted;
   }
@@ -243,6 +259,29 @@ export class DuckDBEventStore implements EventStore {
     return rows.map(toRecentSession);
   }
 
+  /**
+   * Commits what is queued, then summarises the sessions idle since before `idleBeforeMs`
+   * (UTC milliseconds), between batches on the writing connection. By default that is every
+   * session past the session timeout and a margin. Returns the number of sessions summarised.
+   */
+  async summarizeSessions(idleBeforeMs?: number): Promise<number> {
+    await this.flush();
+    while (this.committing) await this.writerTask;
+    this.committing = true;
+    const summary = summarizeSessions(this.writer, idleBeforeMs);
+    this.writerTask = summary.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      return await summary;
+    } finally {
+      this.lastSummaryAt = Date.now();
+      this.committing = false;
+      this.startCommitting();
+    }
+  }
+
   /** Commits what is queued, waits for running queries, then releases the file. Idempotent. */
   close(): Promise<void> {
     this.closed ??= this.closeOnce();
@@ -252,6 +291,7 @@ export class DuckDBEventStore implements EventStore {
   private async closeOnce(): Promise<void> {
     this.closing = true;
     await this.flush();
+    while (this.committing) await this.writerTask;
     await Promise.allSettled([...this.activeOperations]);
     for (const connection of this.idleConnections.splice(0)) connection.closeSync();
     this.writer.closeSync();
@@ -266,7 +306,7 @@ export class DuckDBEventStore implements EventStore {
     this.timer = undefined;
     if (this.committing || this.queue.length === 0) return;
     this.committing = true;
-    void this.commitQueued();
+    this.writerTask = this.commitQueued();
   }
 
   private async commitQueued(): Promise<void> {
@@ -291,7 +331,21 @@ export class DuckDBEventStore implements EventStore {
       }
       this.inFlight = [];
     }
+    if (Date.now() - this.lastSummaryAt >= this.summaryIntervalMs) await this.summarizeQuietly();
     this.committing = false;
+    // Appends that arrived during the summary start the next loop.
+    this.startCommitting();
+  }
+
+  /** Summarises idle sessions; a failure is logged, because the summaries can wait. */
+  private async summarizeQuietly(): Promise<void> {
+    this.lastSummaryAt = Date.now();
+    try {
+      const summarised = await summarizeSessions(this.writer);
+      this.logger.debug({ path: this.path, summarisedSessions: summarised }, 'sessions summarised');
+    } catch (error) {
+      this.logger.error({ err: error, path: this.path }, 'summarising sessions failed');
+    }
   }
 
   /** Takes whole queued appends until the batch reaches `maxBatchSize` events. */
@@ -334,6 +388,7 @@ export class DuckDBEventStore implements EventStore {
       } finally {
         closeAppenderQuietly(appender);
       }
+      await markSessionsPending(this.writer, events);
       await this.writer.run('COMMIT');
     } catch (error) {
       // After a failed COMMIT DuckDB has already rolled back; this ROLLBACK then fails harmlessly.
@@ -342,13 +397,22 @@ export class DuckDBEventStore implements EventStore {
     }
   }
 
-  private async runWithTypes(sql: string, params: DuckDBValue[], types: DuckDBType[]): Promise<number> {
+  /** Runs statements that share their parameters in one transaction; returns the last one's changed rows. */
+  private async runInTransaction(statements: readonly string[], params: DuckDBValue[], types: DuckDBType[]): Promise<number> {
     return this.withConnection(async (connection) => {
+      let changed = 0;
+      let current = '';
       try {
-        const result = await connection.run(sql, params, types);
-        return result.rowsChanged;
+        await connection.run('BEGIN TRANSACTION');
+        for (const statement of statements) {
+          current = statement;
+          changed = (await connection.run(statement, params, types)).rowsChanged;
+        }
+        await connection.run('COMMIT');
+        return changed;
       } catch (error) {
-        throw queryError(sql, params, error);
+        await connection.run('ROLLBACK').catch(() => undefined);
+        throw queryError(current, params, error);
       }
     });
   }

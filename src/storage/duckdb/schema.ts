@@ -5,9 +5,23 @@
  * query time. Session attributes (entry page, referrer, source, UTM, click-id parameter) are
  * copied from the session's first event onto every event of the session at ingest, so visit
  * filters and most visit dimensions need no join. Exit page, visit duration and bounces are
- * computed per `session_id` at query time.
+ * computed per `session_id`, at query time or ahead of it in the `sessions` table.
  */
 export const EVENTS_TABLE = 'events';
+
+/**
+ * One row per session summarised from its events (see `session-summaries.ts`), so reports
+ * need not aggregate every event per session. Visit attribute columns have the names of the
+ * events table's columns, and the figures are named as the stats module's per-session
+ * aggregate names them, so the same SQL expressions read either.
+ */
+export const SESSIONS_TABLE = 'sessions';
+
+/**
+ * Sessions with events not yet summarised in `sessions`: one row per session and committed
+ * batch, written in the batch's transaction. Reports recount these sessions from events.
+ */
+export const PENDING_SESSIONS_TABLE = 'pending_sessions';
 
 export const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
@@ -39,5 +53,40 @@ CREATE TABLE events (
   revenue_currency VARCHAR,
   interactive      BOOLEAN   NOT NULL
 );`,
+  },
+  {
+    version: 2,
+    sql: `
+CREATE TABLE sessions (
+  site_id              VARCHAR   NOT NULL,
+  session_id           UBIGINT   NOT NULL,
+  visitor_id           UBIGINT   NOT NULL,
+  session_start        TIMESTAMP NOT NULL,
+  session_end          TIMESTAMP NOT NULL,
+  session_events       UINTEGER  NOT NULL,
+  session_pageviews    UINTEGER  NOT NULL,
+  session_interactions UINTEGER  NOT NULL,
+  session_bot_events   UINTEGER  NOT NULL,
+  session_exit_page    VARCHAR   NOT NULL,
+  uniform              BOOLEAN   NOT NULL,
+  entry_page           VARCHAR   NOT NULL,
+  referrer             VARCHAR,
+  referrer_source      VARCHAR,
+  utm_source           VARCHAR,
+  utm_medium           VARCHAR,
+  utm_campaign         VARCHAR,
+  utm_content          VARCHAR,
+  utm_term             VARCHAR,
+  country              VARCHAR,
+  region               VARCHAR,
+  device               VARCHAR   NOT NULL,
+  route                VARCHAR   NOT NULL
+);
+CREATE TABLE pending_sessions (
+  site_id    VARCHAR   NOT NULL,
+  session_id UBIGINT   NOT NULL,
+  first_ts   TIMESTAMP NOT NULL
+);
+INSERT INTO pending_sessions SELECT site_id, session_id, min(ts) FROM events GROUP BY site_id, session_id;`,
   },
 ];
