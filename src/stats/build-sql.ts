@@ -1,25 +1,31 @@
-import { BOT_DEVICE_CLASS, PAGEVIEW_EVENT_NAME } from '../domain.js';
-import { SESSION_METRICS, isTimeDimension, type Dimension, type Filter, type Metric } from './catalogue.js';
+import { PAGEVIEW_EVENT_NAME } from '../domain.js';
+import { SESSION_METRICS, isTimeDimension, type Dimension, type Metric } from './catalogue.js';
 import { EVENTS } from './columns.js';
 import {
   EVENT_ALIAS as E,
   SESSION_ALIAS as S,
   SESSION_COLUMNS,
-  dimensionSql,
   filterSql,
   filtersMention,
   timeLabelSql,
-  timestampParameter,
   type ExpressionContext,
 } from './expressions.js';
+import {
+  EVENT_PART,
+  SESSION_PART,
+  SESSION_TOTALS,
+  dimensionAlias,
+  dimensionsSelect,
+  groupBySql,
+  sessionsSql,
+  whereSql,
+} from './query-parts.js';
+import { canReadSessionTable, sessionTableCtes } from './session-table-sql.js';
 import { joinSql, sql, trustedSql, type SqlFragment } from './sql.js';
 import type { StatsQuery } from './stats-query.js';
 import { offsetSegments } from './time-zone.js';
 
-/** Column alias of the i-th dimension in every part of the generated query. */
-export function dimensionAlias(index: number): string {
-  return `dimension_${index}`;
-}
+export { dimensionAlias };
 
 /** Column alias of a metric in the final select. */
 export function metricAlias(metric: Metric): string {
@@ -28,10 +34,7 @@ export function metricAlias(metric: Metric): string {
 
 export const TOTAL_ROWS_ALIAS = 'total_rows';
 
-const EVENT_PART = 'event_part';
-const SESSION_TOTALS = 'session_totals';
 const MATCHED_SESSIONS = 'matched_sessions';
-const SESSION_PART = 'session_part';
 
 /**
  * Builds the SQL of a Stats API query. Event metrics (visitors, pageviews, events) are
@@ -44,23 +47,13 @@ const SESSION_PART = 'session_part';
 export function buildStatsSql(query: StatsQuery, paginate = true): SqlFragment {
   const eventMetrics = query.metrics.filter((metric) => !SESSION_METRICS.has(metric));
   const sessionMetrics = query.metrics.filter((metric) => SESSION_METRICS.has(metric));
-  const needsSessions =
-    sessionMetrics.length > 0 ||
-    query.dimensions.includes('visit:exit_page') ||
-    filtersMention(query.filters, 'visit:exit_page');
 
   const ctes: SqlFragment[] = [];
-  if (needsSessions) ctes.push(sql`${trustedSql(SESSION_TOTALS)} AS (${sessionsSql(query)})`);
-  if (eventMetrics.length > 0) ctes.push(sql`${trustedSql(EVENT_PART)} AS (${eventPartSql(query, eventMetrics)})`);
-  if (sessionMetrics.length > 0) {
-    if (sessionsMatchWithoutEvents(query)) {
-      ctes.push(sql`${trustedSql(SESSION_PART)} AS (${sessionPartSql(query, null)})`);
-    } else {
-      ctes.push(sql`${trustedSql(MATCHED_SESSIONS)} AS (${matchedSessionsSql(query)})`);
-      ctes.push(sql`${trustedSql(SESSION_PART)} AS (${sessionPartSql(query, MATCHED_SESSIONS)})`);
-    }
+  if (canReadSessionTable(query)) {
+    ctes.push(...sessionTableCtes(query, eventMetrics.length > 0, sessionMetrics.length > 0));
+  } else {
+    ctes.push(...eventCtes(query, eventMetrics, sessionMetrics));
   }
-
   const parts = [...(eventMetrics.length > 0 ? [EVENT_PART] : []), ...(sessionMetrics.length > 0 ? [SESSION_PART] : [])];
   const dimensionColumns = query.dimensions.map((dimension, index) => {
     const alias = dimensionAlias(index);
@@ -74,18 +67,25 @@ export function buildStatsSql(query: StatsQuery, paginate = true): SqlFragment {
   return sql`WITH ${joinSql(ctes, ', ')} SELECT ${select} FROM ${fromSql(parts, query.dimensions.length)} ORDER BY ${orderBySql(query)}${pagination}`;
 }
 
-/** Conditions every event in the report meets: property, date range and, by default, no bots. */
-function scopeSql(query: StatsQuery): SqlFragment {
-  const conditions = [
-    sql`${trustedSql(`${E}.${EVENTS.siteId}`)} = ${query.siteId}`,
-    sql`${trustedSql(`${E}.${EVENTS.timestamp}`)} >= CAST(${timestampParameter(query.dateRange.startMs)} AS TIMESTAMP)`,
-    sql`${trustedSql(`${E}.${EVENTS.timestamp}`)} < CAST(${timestampParameter(query.dateRange.endMs)} AS TIMESTAMP)`,
-  ];
-  // Any filter on the device class is an explicit choice about bots, so it turns the exclusion off.
-  if (!filtersMention(query.filters, 'visit:device')) {
-    conditions.push(sql`${trustedSql(`${E}.${EVENTS.device}`)} <> ${BOT_DEVICE_CLASS}`);
+/** Builds the parts of a query from events alone (see `buildStatsSql`). */
+function eventCtes(query: StatsQuery, eventMetrics: readonly Metric[], sessionMetrics: readonly Metric[]): SqlFragment[] {
+  const needsSessions =
+    sessionMetrics.length > 0 ||
+    query.dimensions.includes('visit:exit_page') ||
+    filtersMention(query.filters, 'visit:exit_page');
+  const ctes: SqlFragment[] = [];
+  if (needsSessions) ctes.push(sql`${trustedSql(SESSION_TOTALS)} AS (${sessionsSql(query)})`);
+  if (eventMetrics.length > 0) ctes.push(sql`${trustedSql(EVENT_PART)} AS (${eventPartSql(query, eventMetrics)})`);
+  if (sessionMetrics.length > 0) {
+    if (sessionsMatchWithoutEvents(query)) {
+      ctes.push(sql`${trustedSql(SESSION_PART)} AS (${sessionPartSql(query, null)})`);
+    } else {
+      ctes.push(sql`${trustedSql(MATCHED_SESSIONS)} AS (${matchedSessionsSql(query)})`);
+      ctes.push(sql`${trustedSql(SESSION_PART)} AS (${sessionPartSql(query, MATCHED_SESSIONS)})`);
+    }
   }
-  return joinSql(conditions, ' AND ');
+
+  return ctes;
 }
 
 
@@ -111,36 +111,6 @@ function eventsFrom(joinSessions: boolean): SqlFragment {
   return joinSessions
     ? sql`${events} JOIN ${trustedSql(`${SESSION_TOTALS} ${S} ON ${S}.${EVENTS.sessionId} = ${E}.${EVENTS.sessionId}`)}`
     : events;
-}
-
-function whereSql(query: StatsQuery, filters: readonly Filter[], context: ExpressionContext): SqlFragment {
-  return joinSql([scopeSql(query), ...filters.map((filter) => filterSql(filter, context))], ' AND ');
-}
-
-function groupBySql(dimensionCount: number): SqlFragment {
-  if (dimensionCount === 0) return sql``;
-  return trustedSql(` GROUP BY ${Array.from({ length: dimensionCount }, (_, index) => index + 1).join(', ')}`);
-}
-
-function dimensionsSelect(dimensions: readonly Dimension[], context: ExpressionContext): SqlFragment[] {
-  return dimensions.map((dimension, index) => sql`${dimensionSql(dimension, context)} AS ${trustedSql(dimensionAlias(index))}`);
-}
-
-/**
- * Builds one row per session in the range: its start and end, pageviews, interactive events
- * (pageviews and custom events not marked `interactive: false`), and exit page (the pathname
- * of its last pageview, or of its last event when it has no pageview).
- */
-function sessionsSql(query: StatsQuery): SqlFragment {
-  const column = (name: string): SqlFragment => trustedSql(`${E}.${name}`);
-  const isPageview = sql`${column(EVENTS.name)} = ${PAGEVIEW_EVENT_NAME}`;
-  return sql`SELECT ${column(EVENTS.sessionId)},
-  min(${column(EVENTS.timestamp)}) AS ${trustedSql(SESSION_COLUMNS.start)},
-  max(${column(EVENTS.timestamp)}) AS ${trustedSql(SESSION_COLUMNS.end)},
-  count(*) FILTER (WHERE ${isPageview}) AS ${trustedSql(SESSION_COLUMNS.pageviews)},
-  count(*) FILTER (WHERE ${isPageview} OR ${column(EVENTS.interactive)}) AS ${trustedSql(SESSION_COLUMNS.interactions)},
-  coalesce(arg_max(${column(EVENTS.pathname)}, ${column(EVENTS.timestamp)}) FILTER (WHERE ${isPageview}), arg_max(${column(EVENTS.pathname)}, ${column(EVENTS.timestamp)})) AS ${trustedSql(SESSION_COLUMNS.exitPage)}
-FROM ${trustedSql(`${EVENTS.table} ${E}`)} WHERE ${scopeSql(query)} GROUP BY ${column(EVENTS.sessionId)}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { EVENTS_TABLE } from '../storage/duckdb/schema.js';
+import { EVENTS_TABLE, PENDING_SESSIONS_TABLE, SESSIONS_TABLE } from '../storage/duckdb/schema.js';
 
 /** The events table and the columns the stats queries read, as named by the DuckDB schema. */
 export const EVENTS = {
@@ -24,4 +24,16 @@ export const EVENTS = {
   utmTerm: 'utm_term',
   props: 'props',
   interactive: 'interactive',
+} as const;
+
+/**
+ * The session summary tables. A `sessions` row also has the visit attribute columns of
+ * `EVENTS`, `site_id`, `session_id`, `visitor_id` and the columns named in `SESSION_COLUMNS`.
+ */
+export const SESSIONS = {
+  table: SESSIONS_TABLE,
+  pendingTable: PENDING_SESSIONS_TABLE,
+  events: 'session_events',
+  botEvents: 'session_bot_events',
+  uniform: 'uniform',
 } as const;

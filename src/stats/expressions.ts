@@ -37,14 +37,16 @@ export interface ExpressionContext {
   timeSource: 'event' | 'session-start';
   /** Whether `event:page` means the session's entry page, as in Plausible's session metrics. */
   pageIsEntryPage: boolean;
+  /** Alias of the row with the per-session columns (`SESSION_COLUMNS`); default `s`. */
+  sessionAlias?: string;
 }
 
 function eventColumn(column: string): SqlFragment {
   return trustedSql(`${EVENT_ALIAS}.${column}`);
 }
 
-function sessionColumn(column: string): SqlFragment {
-  return trustedSql(`${SESSION_ALIAS}.${column}`);
+function sessionColumn(column: string, context: ExpressionContext): SqlFragment {
+  return trustedSql(`${context.sessionAlias ?? SESSION_ALIAS}.${column}`);
 }
 
 /**
@@ -84,7 +86,7 @@ function orLabel(column: SqlFragment, label: string): SqlFragment {
  */
 export function dimensionSql(dimension: Dimension, context: ExpressionContext): SqlFragment {
   const instant =
-    context.timeSource === 'session-start' ? sessionColumn(SESSION_COLUMNS.start) : eventColumn(EVENTS.timestamp);
+    context.timeSource === 'session-start' ? sessionColumn(SESSION_COLUMNS.start, context) : eventColumn(EVENTS.timestamp);
   switch (dimension) {
     case 'time:hour':
       return sql`date_trunc('hour', ${localTime(instant, context)})`;
@@ -123,7 +125,7 @@ export function dimensionSql(dimension: Dimension, context: ExpressionContext): 
     case 'visit:entry_page':
       return eventColumn(EVENTS.entryPage);
     case 'visit:exit_page':
-      return sessionColumn(SESSION_COLUMNS.exitPage);
+      return sessionColumn(SESSION_COLUMNS.exitPage, context);
     case 'visit:route':
       return eventColumn(EVENTS.route);
     default: {

@@ -1,6 +1,7 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { DeviceClass, Route } from '../../src/domain.js';
 import { MIGRATIONS } from '../../src/storage/duckdb/schema.js';
+import { summarizeSessions } from '../../src/storage/duckdb/session-summaries.js';
 import type { EventStore, QueryParameter } from '../../src/storage/event-store.js';
 
 /** One row of the events table, with test defaults for everything a test does not set. */
@@ -63,7 +64,12 @@ export class FixtureStore {
     return { query, append: unused, flush: unused, deleteBefore: unused, recentSessions: unused, close: unused };
   }
 
+  /**
+   * Inserts events and marks their sessions pending, as the store's commits do, so reports
+   * count them from events until `summarize` is called.
+   */
   async insert(events: readonly FixtureEvent[]): Promise<void> {
+    await this.connection.run('BEGIN TRANSACTION');
     for (const event of events) {
       const pathname = event.pathname ?? '/';
       await this.connection.run(
@@ -96,6 +102,15 @@ export class FixtureStore {
         ],
       );
     }
+    await this.connection.run(
+      `INSERT INTO pending_sessions SELECT site_id, session_id, min(ts) FROM events GROUP BY site_id, session_id`,
+    );
+    await this.connection.run('COMMIT');
+  }
+
+  /** Summarises every pending session, whatever its age; returns how many. */
+  summarize(): Promise<number> {
+    return summarizeSessions(this.connection, Date.UTC(2100, 0, 1));
   }
 
   close(): void {

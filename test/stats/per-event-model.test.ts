@@ -10,6 +10,7 @@ import {
   toFixtureEvents,
   visitorsBy,
   visitsBy,
+  visitsByEvent,
   type ModelEvent,
 } from './reference-model.js';
 
@@ -28,7 +29,9 @@ function single(counts: Record<string, number>): Record<string, number[]> {
 
 const day = (event: ModelEvent): string => new Date(event.ms).toISOString().slice(0, 10);
 
-describe('stats against a per-event model', () => {
+// Once with every session pending, so reports count events alone, and once with the sessions
+// summarised, so reports read summary rows wherever they are exact.
+for (const summarised of [false, true]) describe(`stats against a per-event model, ${summarised ? 'summarised' : 'pending'} sessions`, () => {
   let fixture: FixtureStore;
   let events: ModelEvent[];
   let inRange: ModelEvent[];
@@ -38,6 +41,7 @@ describe('stats against a per-event model', () => {
     inRange = scoped(events, site.id, START_MS, END_MS);
     fixture = await FixtureStore.open();
     await fixture.insert(toFixtureEvents(events));
+    if (summarised) assert.ok((await fixture.summarize()) > 0);
   });
   after(() => fixture.close());
 
@@ -46,12 +50,22 @@ describe('stats against a per-event model', () => {
     return byDimensions(response.results);
   };
 
+  it('summary tables match the mode', async () => {
+    const [pending] = await fixture.store.query('SELECT count(*) AS n FROM pending_sessions', []);
+    const [summaries] = await fixture.store.query('SELECT count(*) AS n FROM sessions', []);
+    const sessionCount = new Set(events.map((event) => `${event.site}|${event.session}`)).size;
+    assert.equal(Number(pending?.n), summarised ? 0 : sessionCount);
+    assert.equal(Number(summaries?.n), summarised ? sessionCount : 0);
+  });
+
   it('random traffic crosses the range and has bots', () => {
     const sessions = new Map<number, ModelEvent[]>();
     for (const event of events) sessions.set(event.session, [...(sessions.get(event.session) ?? []), event]);
     const crossing = [...sessions.values()].filter((list) => list.some((e) => e.ms < START_MS) && list.some((e) => e.ms >= START_MS));
     assert.ok(crossing.length > 0, 'no session crosses the start of the range');
     assert.ok(events.some((event) => event.device === 'bot' && event.ms >= START_MS && event.ms < END_MS));
+    const changing = [...sessions.values()].filter((list) => new Set(list.map((e) => `${e.country}|${e.device}`)).size > 1);
+    assert.ok(changing.length > 0, 'no session changes its country or device class');
   });
 
   it('top stats match the model', async () => {
@@ -112,6 +126,13 @@ describe('stats against a per-event model', () => {
     assert.deepEqual(await run({ metrics: ['visitors'], dimensions: ['visit:country'] }), single(countries));
     const devices = visitorsBy(inRange, (event) => event.device);
     assert.deepEqual(await run({ metrics: ['visitors'], dimensions: ['visit:device'] }), single(devices));
+  });
+
+  it('visits per country and device match', async () => {
+    const countries = visitsByEvent(inRange, (event) => event.country ?? '(not set)');
+    assert.deepEqual(await run({ metrics: ['visits'], dimensions: ['visit:country'] }), single(countries));
+    const devices = visitsByEvent(inRange, (event) => event.device);
+    assert.deepEqual(await run({ metrics: ['visits'], dimensions: ['visit:device'] }), single(devices));
   });
 
   it('goals count visitors and events', async () => {

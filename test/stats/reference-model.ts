@@ -57,10 +57,17 @@ export function randomTraffic(seed: number, sessionCount: number): ModelEvent[] 
     };
     let ms = start + Math.floor(random() * 5 * 86_400_000);
     const length = 1 + Math.floor(random() * 6);
+    // A few sessions change country or device class midway, as a visitor who keeps the edge's
+    // session cookie may when their network or browser changes.
+    const changing = random() < 0.1;
     for (let index = 0; index < length; index++) {
       while (usedMs.has(ms)) ms += 1;
       usedMs.add(ms);
       const custom = index > 0 && random() < 0.3;
+      if (changing && index > 0 && random() < 0.5) {
+        if (random() < 0.5) attributes.country = pick(COUNTRIES);
+        else attributes.device = pick(DEVICES);
+      }
       events.push({
         ...attributes,
         ms,
@@ -128,6 +135,17 @@ export function sessionsOf(events: readonly ModelEvent[]): ModelSession[] {
       exitPage: last.pathname,
     };
   });
+}
+
+/** Visits per group: a session counts once in the group of each of its events. */
+export function visitsByEvent(events: readonly ModelEvent[], key: (event: ModelEvent) => string): Record<string, number> {
+  const groups = new Map<string, Set<number>>();
+  for (const event of events) {
+    const group = groups.get(key(event)) ?? new Set<number>();
+    group.add(event.session);
+    groups.set(key(event), group);
+  }
+  return Object.fromEntries([...groups].map(([group, sessions]) => [group, sessions.size]));
 }
 
 /** Visits per group key of a session. */
