@@ -134,6 +134,14 @@ try {
   }
   const bytes = statSync(path).size;
   console.log(`file with session summaries ${(bytes / 1e6).toFixed(1)} MB, ${(bytes / eventCount).toFixed(1)} bytes per event`);
+  // Blocks freed by deleted rows stay in the file for reuse, so count only the used ones.
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  const reader = await connection.runAndReadAll('SELECT used_blocks * block_size AS used FROM pragma_database_size()');
+  const used = Number(reader.getRows()[0]?.[0]);
+  console.log(`used blocks ${(used / 1e6).toFixed(1)} MB, ${(used / eventCount).toFixed(1)} bytes per event`);
+  connection.closeSync();
+  instance.closeSync();
 } finally {
   rmSync(directory, { recursive: true, force: true });
 }

@@ -20,7 +20,7 @@ import {
   sessionsSql,
   whereSql,
 } from './query-parts.js';
-import { canReadSessionTable, sessionTableCtes } from './session-table-sql.js';
+import { canReadSessionTable, sessionTableCtes, type ScanRange } from './session-table-sql.js';
 import { joinSql, sql, trustedSql, type SqlFragment } from './sql.js';
 import type { StatsQuery } from './stats-query.js';
 import { offsetSegments } from './time-zone.js';
@@ -43,14 +43,16 @@ const MATCHED_SESSIONS = 'matched_sessions';
  * joined on their dimension values.
  *
  * @param paginate false to leave out LIMIT and OFFSET (for counting rows).
+ * @param scanRanges where the events of sessions that the `sessions` table cannot give lie,
+ *   from `findScanRanges`; without them those sessions' events are searched in the whole range.
  */
-export function buildStatsSql(query: StatsQuery, paginate = true): SqlFragment {
+export function buildStatsSql(query: StatsQuery, paginate = true, scanRanges: readonly ScanRange[] = []): SqlFragment {
   const eventMetrics = query.metrics.filter((metric) => !SESSION_METRICS.has(metric));
   const sessionMetrics = query.metrics.filter((metric) => SESSION_METRICS.has(metric));
 
   const ctes: SqlFragment[] = [];
   if (canReadSessionTable(query)) {
-    ctes.push(...sessionTableCtes(query, eventMetrics.length > 0, sessionMetrics.length > 0));
+    ctes.push(...sessionTableCtes(query, eventMetrics.length > 0, sessionMetrics.length > 0, scanRanges));
   } else {
     ctes.push(...eventCtes(query, eventMetrics, sessionMetrics));
   }

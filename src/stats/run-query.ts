@@ -4,6 +4,7 @@ import { EVENTS } from './columns.js';
 import { resolveDateRange } from './date-range.js';
 import { StatsQueryError, type StatsQueryProblem } from './errors.js';
 import { TOTAL_ROWS_ALIAS, buildStatsSql, dimensionAlias, metricAlias } from './build-sql.js';
+import { canReadSessionTable, findScanRanges } from './session-table-sql.js';
 import { sql, trustedSql } from './sql.js';
 import { resolveStatsQuery, type StatsQuery } from './stats-query.js';
 import { timeLabels } from './time-buckets.js';
@@ -59,7 +60,8 @@ export async function runStatsQuery(
   const dateRange = resolveDateRange(request.dateRange, site.timezone, now, firstEventMs);
   const query = resolveStatsQuery({ ...request, siteId: site.id }, site.timezone, dateRange);
 
-  const statement = buildStatsSql(query);
+  const scanRanges = canReadSessionTable(query) ? await findScanRanges(store, query) : [];
+  const statement = buildStatsSql(query, true, scanRanges);
   const rows = await store.query(statement.text, statement.params);
   const results = rows.map((row) => ({
     metrics: query.metrics.map((metric) => Number(row[metricAlias(metric)] ?? 0)),

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { buildStatsSql } from '../../src/stats/build-sql.js';
+import { resolveDateRange } from '../../src/stats/date-range.js';
 import { runStatsQuery, type StatsResultRow } from '../../src/stats/index.js';
+import { resolveStatsQuery } from '../../src/stats/stats-query.js';
+import { validateStatsRequest } from '../../src/stats/validate-request.js';
 import { FixtureStore } from './fixture-store.js';
 import {
   randomTraffic,
@@ -158,6 +162,27 @@ for (const summarised of [false, true]) describe(`stats against a per-event mode
       filters: [['is', 'event:name', ['Signup']]],
     });
     assert.deepEqual(actual, single(expected));
+  });
+
+  it('stale scan ranges keep results', async () => {
+    const request = validateStatsRequest({
+      site_id: site.id,
+      date_range: RANGE,
+      metrics: ['visitors', 'visits', 'pageviews', 'bounce_rate', 'visit_duration'],
+      dimensions: ['visit:country'],
+    });
+    const dateRange = resolveDateRange(request.dateRange, site.timezone, new Date(), null);
+    const query = resolveStatsQuery({ ...request, siteId: site.id }, site.timezone, dateRange);
+    const run = async (ranges: { startMs: number; endMs: number }[]) => {
+      const statement = buildStatsSql(query, true, ranges);
+      return fixture.store.query(statement.text, statement.params);
+    };
+    const reference = await run([]);
+    assert.ok(reference.length > 1);
+    // A range that covers no irregular session, and two that split the date range at noon.
+    assert.deepEqual(await run([{ startMs: START_MS, endMs: START_MS + 1 }]), reference);
+    const noon = START_MS + 12 * 3_600_000;
+    assert.deepEqual(await run([{ startMs: START_MS, endMs: noon }, { startMs: noon, endMs: END_MS }]), reference);
   });
 
   it('filtered session metrics match', async () => {
