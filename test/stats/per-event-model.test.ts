@@ -99,6 +99,22 @@ for (const summarised of [false, true]) describe(`stats against a per-event mode
     assert.deepEqual(await run({ metrics: ['visits'], dimensions: ['time:day'] }), single(expected));
   });
 
+  it('local days and hours match in Berlin', async () => {
+    const berlin = { id: site.id, timezone: 'Europe/Berlin' };
+    const local = (ms: number, length: number): string =>
+      new Date(ms).toLocaleString('sv-SE', { timeZone: berlin.timezone, hourCycle: 'h23' }).slice(0, length);
+    const berlinEvents = scoped(events, site.id, Date.UTC(2026, 2, 9, 23), Date.UTC(2026, 2, 12, 23));
+    const runBerlin = async (body: Record<string, unknown>) =>
+      byDimensions((await runStatsQuery(fixture.store, berlin, { site_id: site.id, date_range: RANGE, ...body })).results);
+
+    const visitorsPerDay = visitorsBy(berlinEvents, (event) => local(event.ms, 10));
+    assert.deepEqual(await runBerlin({ metrics: ['visitors'], dimensions: ['time:day'] }), single(visitorsPerDay));
+    const visitsPerDay = visitsBy(sessionsOf(berlinEvents), (session) => local(session.start, 10));
+    assert.deepEqual(await runBerlin({ metrics: ['visits'], dimensions: ['time:day'] }), single(visitsPerDay));
+    const visitorsPerHour = visitorsBy(berlinEvents, (event) => `${local(event.ms, 13)}:00:00`);
+    assert.deepEqual(await runBerlin({ metrics: ['visitors'], dimensions: ['time:hour'] }), single(visitorsPerHour));
+  });
+
   it('visitors per source match the model', async () => {
     const expected = visitorsBy(inRange, (event) => event.source ?? 'Direct / None');
     assert.deepEqual(await run({ metrics: ['visitors'], dimensions: ['visit:source'] }), single(expected));
