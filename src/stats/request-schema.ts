@@ -4,6 +4,8 @@ import type { StatsQueryProblem } from './errors.js';
 
 /** Largest `pagination.limit`, and its default, as in Plausible. */
 export const MAX_PAGE_SIZE = 10_000;
+/** Largest `pagination.offset`. DuckDB takes OFFSET as a 64-bit integer, so 1e300 would fail there. */
+export const MAX_PAGE_OFFSET = 1_000_000_000;
 
 const OrderDirection = Type.Union([Type.Literal('asc'), Type.Literal('desc')], {
   description: '"asc" or "desc"',
@@ -51,7 +53,9 @@ export const StatsRequestSchema = Type.Object(
           limit: Type.Optional(
             Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, description: `an integer from 1 to ${MAX_PAGE_SIZE}` }),
           ),
-          offset: Type.Optional(Type.Integer({ minimum: 0, description: 'an integer of 0 or more' })),
+          offset: Type.Optional(
+            Type.Integer({ minimum: 0, maximum: MAX_PAGE_OFFSET, description: `an integer from 0 to ${MAX_PAGE_OFFSET}` }),
+          ),
         },
         { additionalProperties: false, description: 'an object with limit and offset' },
       ),

@@ -49,7 +49,10 @@ const INVALID: [string, unknown, string, RegExp][] = [
   ['time labels without time', { ...VALID, include: { time_labels: true } }, '/include/time_labels', /needs a time dimension/],
   ['limit zero', { ...VALID, pagination: { limit: 0 } }, '/pagination/limit', /integer from 1 to 10000/],
   ['limit too large', { ...VALID, pagination: { limit: 10001 } }, '/pagination/limit', /integer from 1 to 10000/],
-  ['negative offset', { ...VALID, pagination: { offset: -1 } }, '/pagination/offset', /0 or more/],
+  ['negative offset', { ...VALID, pagination: { offset: -1 } }, '/pagination/offset', /integer from 0 to 1000000000/],
+  ['offset beyond int64', { ...VALID, pagination: { offset: 1e300 } }, '/pagination/offset', /integer from 0 to 1000000000/],
+  ['offset too large', { ...VALID, pagination: { offset: 1_000_000_001 } }, '/pagination/offset', /integer from 0 to 1000000000/],
+  ['fractional offset', { ...VALID, pagination: { offset: 1.5 } }, '/pagination/offset', /integer from 0 to 1000000000/],
   ['unknown field', { ...VALID, interval: 'date' }, '/interval', /unknown field; allowed fields: site_id, metrics/],
   ['empty site_id', { ...VALID, site_id: '' }, '/site_id', /non-empty string/],
 ];
