@@ -54,7 +54,8 @@ export function validateStatsRequest(body: unknown): ValidatedRequest {
   if (typeof dateRange === 'string') problems.push({ path: '/date_range', message: dateRange });
 
   const rawFilters = request.filters ?? [];
-  const filters = rawFilters.map((filter, index) => parseFilter(filter, `/filters/${index}`, problems));
+  const filterBudget: FilterBudget = { nodesLeft: MAX_FILTER_NODES, exceeded: false };
+  const filters = rawFilters.map((filter, index) => parseFilter(filter, `/filters/${index}`, 1, filterBudget, problems));
 
   const orderBy = validateOrderBy(request.order_by, metrics, dimensions, problems);
 
@@ -156,8 +157,36 @@ const FILTER_FORMS =
   'expected ["is" | "is_not" | "contains" | "contains_not" | "matches" | "matches_not", dimension, [values...]] ' +
   '(optionally with {"case_sensitive": false}), ["and" | "or", [filters...]] or ["not", filter]';
 
-/** Parses one filter expression; records problems and returns null when it is invalid. */
-function parseFilter(value: unknown, path: string, problems: StatsQueryProblem[]): Filter | null {
+/** Deepest nesting of filters: a top-level filter is level 1, and each `and`, `or` or `not` adds one. */
+export const MAX_FILTER_DEPTH = 32;
+/** Most filter expressions in one request, counting every `and`, `or`, `not` and simple filter. */
+export const MAX_FILTER_NODES = 1000;
+
+/** Filter expressions a request may still contain; `exceeded` keeps the problem to one entry. */
+interface FilterBudget {
+  nodesLeft: number;
+  exceeded: boolean;
+}
+
+/**
+ * Parses one filter expression; records problems and returns null when it is invalid. The
+ * depth and node limits are checked before recursing, so a deeply nested body cannot
+ * overflow the call stack.
+ */
+function parseFilter(value: unknown, path: string, depth: number, budget: FilterBudget, problems: StatsQueryProblem[]): Filter | null {
+  if (budget.exceeded) return null;
+  if (depth > MAX_FILTER_DEPTH) {
+    budget.exceeded = true;
+    problems.push({ path, message: `filters nest too deeply; at most ${MAX_FILTER_DEPTH} levels of filters are allowed` });
+    return null;
+  }
+  budget.nodesLeft -= 1;
+  if (budget.nodesLeft < 0) {
+    budget.exceeded = true;
+    problems.push({ path, message: `too many filters; a query may contain at most ${MAX_FILTER_NODES} filters, counting every and, or and not` });
+    return null;
+  }
+
   if (!Array.isArray(value) || typeof value[0] !== 'string') {
     problems.push({ path, message: `invalid filter; ${FILTER_FORMS}` });
     return null;
@@ -170,7 +199,7 @@ function parseFilter(value: unknown, path: string, problems: StatsQueryProblem[]
       problems.push({ path, message: `invalid '${operator}' filter; expected ["${operator}", [filter, ...]] with at least one filter` });
       return null;
     }
-    const parsed = children.map((child, index) => parseFilter(child, `${path}/1/${index}`, problems));
+    const parsed = children.map((child, index) => parseFilter(child, `${path}/1/${index}`, depth + 1, budget, problems));
     return parsed.includes(null) ? null : { kind: operator, children: parsed as Filter[] };
   }
 
@@ -179,7 +208,7 @@ function parseFilter(value: unknown, path: string, problems: StatsQueryProblem[]
       problems.push({ path, message: 'invalid \'not\' filter; expected ["not", filter]' });
       return null;
     }
-    const child = parseFilter(value[1], `${path}/1`, problems);
+    const child = parseFilter(value[1], `${path}/1`, depth + 1, budget, problems);
     return child === null ? null : { kind: 'not', child };
   }
 

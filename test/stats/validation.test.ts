@@ -6,6 +6,15 @@ import { FIXTURE_SITE, FixtureStore } from './fixture-store.js';
 const site = { id: FIXTURE_SITE, timezone: 'Europe/Berlin' };
 const VALID = { site_id: FIXTURE_SITE, metrics: ['visitors'], date_range: '7d' };
 
+const PAGE_FILTER = ['is', 'event:page', ['/']];
+
+/** Wraps a page filter in `levels - 1` nots, so that it nests `levels` levels deep. */
+function nestedNots(levels: number): unknown {
+  let filter: unknown = PAGE_FILTER;
+  for (let level = 1; level < levels; level++) filter = ['not', filter];
+  return filter;
+}
+
 /** [case, body, expected path, pattern the message must match] */
 const INVALID: [string, unknown, string, RegExp][] = [
   ['body not an object', 'visitors', '', /JSON object/],
@@ -43,6 +52,10 @@ const INVALID: [string, unknown, string, RegExp][] = [
   ['empty and', { ...VALID, filters: [['and', []]] }, '/filters/0', /at least one filter/],
   ['nested malformed filter', { ...VALID, filters: [['or', [['is', 'event:page', ['/']], ['not', ['bogus', 'x', ['y']]]]]] }, '/filters/0/1/1/1/0', /unknown filter operator 'bogus'/],
   ['not with two filters', { ...VALID, filters: [['not', ['is', 'event:page', ['/']], ['is', 'event:page', ['/a']]]] }, '/filters/0', /\["not", filter\]/],
+  ['5000 nested nots', { ...VALID, filters: [nestedNots(5000)] }, `/filters/0${'/1'.repeat(32)}`, /nest too deeply; at most 32 levels/],
+  ['33 nested levels', { ...VALID, filters: [nestedNots(33)] }, `/filters/0${'/1'.repeat(32)}`, /nest too deeply; at most 32 levels/],
+  ['1001 filters in one or', { ...VALID, filters: [['or', Array.from({ length: 1000 }, () => PAGE_FILTER)]] }, '/filters/0/1/999', /at most 1000 filters/],
+  ['1001 top-level filters', { ...VALID, filters: Array.from({ length: 1001 }, () => PAGE_FILTER) }, '/filters/1000', /at most 1000 filters/],
   ['order by unknown key', { ...VALID, order_by: [['pageviews', 'desc']] }, '/order_by/0/0', /not a metric or dimension of this query; allowed: visitors/],
   ['order by bad direction', { ...VALID, order_by: [['visitors', 'up']] }, '/order_by/0/1', /"asc" or "desc"/],
   ['unknown include option', { ...VALID, include: { comparisons: true } }, '/include/comparisons', /unknown field; allowed fields: total_rows, time_labels, imports/],
@@ -118,6 +131,17 @@ describe('stats query validation', () => {
     );
     assert.deepEqual(response.results, []);
     assert.equal(response.meta.total_rows, 0);
+  });
+
+  it('accepts filters 32 levels deep', async () => {
+    const response = await runStatsQuery(fixture.store, site, { ...VALID, filters: [nestedNots(32)] }, new Date('2026-04-02T10:00:00Z'));
+    assert.equal(response.results.length, 1);
+  });
+
+  it('accepts 1000 filters', async () => {
+    const filters = [['or', Array.from({ length: 999 }, () => PAGE_FILTER)]];
+    const response = await runStatsQuery(fixture.store, site, { ...VALID, filters }, new Date('2026-04-02T10:00:00Z'));
+    assert.equal(response.results.length, 1);
   });
 
   it('StatsQueryError message names the first problem', async () => {
