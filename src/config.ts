@@ -2,7 +2,10 @@
  * Server configuration: read once from CLI flags and environment variables, validated, then
  * frozen. This is the only module that reads `process.env`.
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
+import { parseTrustedProxies } from './edge/client-ip.js';
+import { normaliseHost } from './hostnames.js';
 import { DEFAULT_EVENT_PATH, DEFAULT_SCRIPT_PATH, cmpScriptPath } from './tracker-paths.js';
 
 export interface ServerConfig {
@@ -68,6 +71,9 @@ export function resolvePublicUrl(flag: string | undefined, env: NodeJS.ProcessEn
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError(`DATAKANT_PUBLIC_URL / --public-url must use http or https, got "${value}".`);
   }
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    throw new ConfigError(`DATAKANT_PUBLIC_URL / --public-url must be an origin without a path, such as https://ingest.example.com, got "${value}".`);
+  }
   return url.origin;
 }
 
@@ -90,7 +96,7 @@ function splitList(value: string | undefined): string[] | null {
 }
 
 function parsePort(value: string, source: string): number {
-  const port = Number(value);
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError(`${source} must be a TCP port from 0 to 65535, got "${value}".`);
   }
@@ -102,6 +108,23 @@ function parsePath(value: string, source: string): string {
     throw new ConfigError(`${source} must be an absolute URL path such as /_dk/e, got "${value}".`);
   }
   return value;
+}
+
+function parsePublicHost(value: string): string {
+  const host = normaliseHost(value) ?? (isIP(value) ? value.toLowerCase() : null);
+  if (host === null) {
+    throw new ConfigError(`DATAKANT_PUBLIC_HOSTS / --public-hosts must list host names such as ingest.example.com, got "${value}".`);
+  }
+  return host;
+}
+
+function checkTrustedProxies(entries: string[]): string[] {
+  try {
+    parseTrustedProxies(entries);
+  } catch (error) {
+    throw new ConfigError(`DATAKANT_TRUSTED_PROXIES / --trusted-proxies: ${(error as Error).message}`);
+  }
+  return entries;
 }
 
 /**
@@ -129,8 +152,8 @@ export function loadServerConfig(flags: ServerFlags = {}, env: NodeJS.ProcessEnv
     port: parsePort(portText, flags.port !== undefined ? '--port' : 'DATAKANT_PORT'),
     host: flags.host ?? env.DATAKANT_HOST ?? '127.0.0.1',
     dataDir: resolveDataDir(flags.data, env),
-    trustedProxies: splitList(flags.trustedProxies ?? env.DATAKANT_TRUSTED_PROXIES) ?? [],
-    publicHosts: publicHosts === null || publicHosts.length === 0 ? null : publicHosts.map((host) => host.toLowerCase()),
+    trustedProxies: checkTrustedProxies(splitList(flags.trustedProxies ?? env.DATAKANT_TRUSTED_PROXIES) ?? []),
+    publicHosts: publicHosts === null || publicHosts.length === 0 ? null : publicHosts.map(parsePublicHost),
     geoDatabase: flags.geoDatabase ?? env.DATAKANT_GEO_DATABASE ?? null,
     scriptPath,
     eventPath,

@@ -18,7 +18,11 @@ export const ERROR_CATALOGUE = {
   forbidden_property: { status: 403, message: 'This key may not read that property.' },
   invalid_query: { status: 400, message: 'The query is invalid; see "fields" for each problem.' },
   not_found: { status: 404, message: 'No such endpoint.' },
+  bad_request: { status: 400, message: 'The request is not valid HTTP/1.1.' },
+  request_timeout: { status: 408, message: 'The request was not received in time.' },
+  headers_too_large: { status: 431, message: 'The request line or headers are too large.' },
   storage_unavailable: { status: 503, message: 'Events could not be stored; retry later.' },
+  query_failed: { status: 500, message: 'The query could not be run; the server log has details.' },
   internal_error: { status: 500, message: 'Internal error; the server log has details.' },
 } as const;
 

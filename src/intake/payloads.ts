@@ -125,12 +125,18 @@ export function fieldErrors<T extends TSchema>(check: ReturnType<typeof TypeComp
 }
 
 function stringifyProps(props: Record<string, string | number | boolean> | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
+  // A null prototype keeps a property named `__proto__` as data instead of dropping it.
+  const result: Record<string, string> = Object.create(null);
   if (!props) return result;
   for (const [key, value] of Object.entries(props)) {
-    result[key] = String(value);
+    result[key.toWellFormed()] = String(value);
   }
   return result;
+}
+
+/** Replace lone UTF-16 surrogates, which only JSON `\u` escapes can produce, with U+FFFD. */
+function wellFormedStrings(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? value.toWellFormed() : value;
 }
 
 function normaliseRevenue(revenue: Static<typeof RevenueSchema> | undefined): IntakeEvent['revenue'] {
@@ -147,10 +153,12 @@ function checkRevenueAmount(revenue: Static<typeof RevenueSchema> | undefined, p
 /** Parse a JSON text body; throws `invalid_json` with the parser's position message. */
 export function parseJsonBody(text: string): unknown {
   try {
-    return JSON.parse(text);
-  } catch (error) {
-    const detail = error instanceof SyntaxError ? error.message : 'unreadable body';
-    throw new HttpError('invalid_json', [{ path: '/', message: detail }]);
+    // Strings stored as text must be valid Unicode: DuckDB's JSON functions reject a lone
+    // surrogate, so one such property value would break every report that reads properties.
+    return text.includes('\\u') ? JSON.parse(text, wellFormedStrings) : JSON.parse(text);
+  } catch {
+    // V8's message quotes part of the body, which may hold a visitor's URL: keep it out.
+    throw new HttpError('invalid_json', [{ path: '/', message: 'Expected one JSON object; the body could not be parsed.' }]);
   }
 }
 

@@ -4,7 +4,8 @@
  * stack trace or raw input reaches a response.
  */
 import http from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import Fastify, { type FastifyReply, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ConfigStore } from '../config-store/config-store.js';
 import type { ServerConfig } from '../config.js';
@@ -57,6 +58,29 @@ function fromFastifyError(error: FastifyError): HttpError | null {
   return null;
 }
 
+/**
+ * Answer a request that Node's HTTP parser rejected (unknown method, oversized headers, a
+ * body that did not arrive in time) with the catalogue's JSON body, then close the socket.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const code =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? 'request_timeout'
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? 'headers_too_large'
+        : 'bad_request';
+  const answer = new HttpError(code);
+  const body = JSON.stringify(answer.toBody());
+  socket.end(
+    `HTTP/1.1 ${answer.status} ${http.STATUS_CODES[answer.status]}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -69,6 +93,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     return503OnClosing: true,
     // Node checks requestTimeout only every connectionsCheckingInterval (30 s by default), so a
     // body trickled one byte at a time would hold its socket for far longer than the timeout.
+    clientErrorHandler: answerClientError,
+    frameworkErrors: (_error, _request, reply: FastifyReply) => {
+      const answer = new HttpError('bad_request');
+      void reply.code(answer.status).send(answer.toBody());
+    },
     serverFactory: (handler) =>
       http.createServer({ connectionsCheckingInterval: CONNECTIONS_CHECK_MS, requestTimeout: REQUEST_TIMEOUT_MS }, handler),
   });
@@ -79,7 +108,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       answer = error;
     } else if (error instanceof StorageError) {
       request.log.error({ err: error }, 'storage failed');
-      answer = new HttpError('storage_unavailable');
+      answer = new HttpError(error.code === 'STORAGE_QUERY_FAILED' ? 'query_failed' : 'storage_unavailable');
     } else {
       const mapped = fromFastifyError(error);
       if (mapped) {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { ConfigStore } from '../config-store/config-store.js';
-import type { ServerConfig } from '../config.js';
+import { ConfigError, type ServerConfig } from '../config.js';
 import { SESSION_TIMEOUT_MS } from '../domain.js';
 import { parseTrustedProxies } from '../edge/client-ip.js';
 import { GeoLookup } from '../edge/geo.js';
@@ -26,6 +26,18 @@ const CONFIG_POLL_MS = 1000;
 /** How often retention deletes expired events, in milliseconds. */
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Turn a failed listen into a message that names the setting to change. */
+function listenError(error: unknown, config: ServerConfig): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new ConfigError(`Port ${config.port} on ${config.host} is already in use; choose another with --port or DATAKANT_PORT.`);
+  }
+  if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EAI_AGAIN') {
+    return new ConfigError(`Cannot listen on "${config.host}" (${code}); set --host or DATAKANT_HOST to a local address such as 127.0.0.1 or 0.0.0.0.`);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
 
 export interface RunningServer {
   url: string;
@@ -48,7 +60,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const logger = pino(loggerOptions(config.logLevel) as pino.LoggerOptions, options.logDestination ?? pino.destination(1));
   const trustedProxies = parseTrustedProxies(config.trustedProxies);
   const trackerScripts = loadTrackerScripts(options.trackerDir ?? defaultTrackerDir(), config.eventPath);
-  const geo = await GeoLookup.open(config.geoDatabase ?? undefined);
+  let geo: GeoLookup;
+  try {
+    geo = await GeoLookup.open(config.geoDatabase ?? undefined);
+  } catch (error) {
+    throw new ConfigError(`DATAKANT_GEO_DATABASE / --geo-database: ${(error as Error).message}`);
+  }
 
   const configStore = await ConfigStore.open(config.dataDir);
   const eventStore = await DuckDBEventStore.open({
@@ -105,7 +122,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   await applyRetention();
 
   if (options.configure) await options.configure(app);
-  const address = await app.listen({ port: config.port, host: config.host });
+  let address: string;
+  try {
+    address = await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    for (const timer of timers) clearInterval(timer);
+    await app.close();
+    await eventStore.close();
+    await configStore.close();
+    throw listenError(error, config);
+  }
   ready = true;
   const url = address.replace('[::1]', 'localhost');
   logger.info({ url, dataDir: config.dataDir, properties: router.siteCount }, 'datakant listening');

@@ -23,6 +23,8 @@ export async function statsRoutes(app: FastifyInstance, options: StatsRouteOptio
     const access = token === undefined ? undefined : await options.configStore.verifyKey(token);
     if (!access) throw new HttpError('unauthorized');
 
+    const contentType = request.headers['content-type'] ?? '';
+    if (!/^application\/json\b/i.test(contentType)) throw new HttpError('unsupported_media_type');
     const body = request.body as Record<string, unknown> | null;
     const siteInput = body && typeof body === 'object' ? body.site_id : undefined;
     if (typeof siteInput !== 'string' || siteInput === '') {
