@@ -12,6 +12,17 @@ import {
 export const DATE_RANGE_PERIODS = ['day', 'month', 'year', 'all'] as const;
 /** Largest N accepted in `<N>d`, as Plausible. */
 export const MAX_DAYS_IN_PERIOD = 5000;
+/**
+ * First and last dates an explicit `date_range` may cover. The edge stamps events when it
+ * receives them, so none predate 1970, and the window bounds the time-zone arithmetic, which
+ * costs time per day of the range.
+ */
+export const EARLIEST_DATE = '1970-01-01';
+export const LATEST_DATE = '2199-12-31';
+/** Maximum length of an explicit `date_range`, in days: 100 years of 365.25 days. */
+export const MAX_RANGE_DAYS = 36_525;
+
+const DAY_MS = 86_400_000;
 
 /**
  * A `date_range` that passed validation, before it is placed on the calendar. Resolving `all`
@@ -53,8 +64,13 @@ export function parseDateRange(value: string | [string, string]): DateRangeSpec 
   }
 
   const [from, to] = value;
+  // Both forms start with a date, and the window applies to it as written.
+  const outside = [from, to].find((text) => DATE_PREFIX.test(text) && (text.slice(0, 10) < EARLIEST_DATE || text.slice(0, 10) > LATEST_DATE));
+  if (outside !== undefined) return outsideWindow(outside);
   if (isCalendarDate(from) && isCalendarDate(to)) {
-    return from <= to ? { kind: 'dates', first: from, last: to } : `date_range starts (${from}) after it ends (${to})`;
+    if (from > to) return `date_range starts (${from}) after it ends (${to})`;
+    const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
+    return days <= MAX_RANGE_DAYS ? { kind: 'dates', first: from, last: to } : tooLong(days);
   }
   if (ISO_INSTANT.test(from) && ISO_INSTANT.test(to)) {
     const startMs = Date.parse(from);
@@ -62,9 +78,21 @@ export function parseDateRange(value: string | [string, string]): DateRangeSpec 
     if (Number.isNaN(startMs) || Number.isNaN(endMs)) {
       return `date_range contains an impossible date or time: ${JSON.stringify(value)}`;
     }
-    return startMs <= endMs ? { kind: 'instants', startMs, endMs } : `date_range starts (${from}) after it ends (${to})`;
+    if (startMs > endMs) return `date_range starts (${from}) after it ends (${to})`;
+    const days = Math.ceil((endMs - startMs + 1) / DAY_MS);
+    return days <= MAX_RANGE_DAYS ? { kind: 'instants', startMs, endMs } : tooLong(days);
   }
   return `invalid date_range ${JSON.stringify(value)}; expected two dates "YYYY-MM-DD" that exist, or two ISO 8601 timestamps with offset such as "2026-01-01T00:00:00+01:00"`;
+}
+
+const DATE_PREFIX = /^\d{4}-\d{2}-\d{2}/;
+
+function outsideWindow(value: string): string {
+  return `date_range ${JSON.stringify(value)} is outside the supported dates; both ends must lie between ${EARLIEST_DATE} and ${LATEST_DATE}`;
+}
+
+function tooLong(days: number): string {
+  return `date_range covers ${days} days; at most ${MAX_RANGE_DAYS} days (100 years) are allowed`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { AUTO_TIME_DIMENSION, isTimeDimension, type Dimension, type Filter, type Metric } from './catalogue.js';
 import type { ResolvedDateRange } from './date-range.js';
-import { resolveAutoTimeDimension } from './time-buckets.js';
+import { StatsQueryError } from './errors.js';
+import { checkBucketCount, resolveAutoTimeDimension } from './time-buckets.js';
 import type { ValidatedRequest } from './validate-request.js';
 
 export type OrderDirection = 'asc' | 'desc';
@@ -23,12 +24,18 @@ export interface StatsQuery {
 /**
  * Resolves `time` to a bucket size for the range and fills in the default ordering:
  * the time dimension ascending, if any, then the first metric descending.
+ * @throws StatsQueryError when the time dimension would split the range into too many buckets.
  */
 export function resolveStatsQuery(request: ValidatedRequest, timeZone: string, dateRange: ResolvedDateRange): StatsQuery {
   const resolveDimension = <T extends string>(name: T): Exclude<T, typeof AUTO_TIME_DIMENSION> | Dimension =>
     name === AUTO_TIME_DIMENSION ? resolveAutoTimeDimension(dateRange) : (name as Exclude<T, typeof AUTO_TIME_DIMENSION>);
 
   const dimensions = request.dimensions.map((name) => resolveDimension(name) as Dimension);
+  dimensions.forEach((dimension, index) => {
+    if (!isTimeDimension(dimension)) return;
+    const problem = checkBucketCount(dimension, dateRange);
+    if (problem !== null) throw new StatsQueryError([{ path: `/dimensions/${index}`, message: problem }]);
+  });
   const firstMetric = request.metrics[0] as Metric;
   const timeDimension = dimensions.find(isTimeDimension);
 

@@ -19,6 +19,25 @@ export function resolveAutoTimeDimension(range: ResolvedDateRange): TimeDimensio
 }
 
 /**
+ * Maximum range length, in days, that each time dimension may split into buckets: a leap year
+ * of hours (8,784 buckets) and 20 years of days (7,305 buckets). Weeks and months are bounded
+ * by the maximum length of a date range.
+ */
+export const MAX_DAYS_BY_TIME_DIMENSION: Readonly<Partial<Record<TimeDimension, number>>> = {
+  'time:hour': 366,
+  'time:day': 7_305,
+};
+
+/** Returns a message when `dimension` would split the range into too many buckets, else null. */
+export function checkBucketCount(dimension: TimeDimension, range: ResolvedDateRange): string | null {
+  const maxDays = MAX_DAYS_BY_TIME_DIMENSION[dimension];
+  const days = (Date.parse(range.lastDate) - Date.parse(range.firstDate)) / DAY_MS + 1;
+  if (maxDays === undefined || days <= maxDays) return null;
+  const coarser = dimension === 'time:hour' ? 'time:day, time:week or time:month' : 'time:week or time:month';
+  return `${dimension} allows date ranges of at most ${maxDays} days, and this one covers ${days} days; use ${coarser}, or a shorter date_range`;
+}
+
+/**
  * Returns every bucket label of the range, in order, in the format of the time dimension's
  * values: `YYYY-MM-DD HH:00:00` for hours (local wall clock, 24 a day whatever DST does),
  * `YYYY-MM-DD` for the rest. A week is labelled by its Monday, except a first week that starts

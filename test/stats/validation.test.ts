@@ -37,6 +37,16 @@ const INVALID: [string, unknown, string, RegExp][] = [
   ['reversed dates', { ...VALID, date_range: ['2026-03-02', '2026-03-01'] }, '/date_range', /starts \(2026-03-02\) after it ends/],
   ['one date', { ...VALID, date_range: ['2026-03-01'] }, '/date_range', /pair of dates/],
   ['timestamp without offset', { ...VALID, date_range: ['2026-03-01T00:00:00', '2026-03-02T00:00:00'] }, '/date_range', /with offset/],
+  ['range from year 1000 to 9000', { ...VALID, date_range: ['1000-01-01', '9000-12-31'] }, '/date_range', /"1000-01-01" is outside the supported dates; both ends must lie between 1970-01-01 and 2199-12-31/],
+  ['range in year 1', { ...VALID, date_range: ['0001-01-01', '0001-01-02'] }, '/date_range', /"0001-01-01" is outside the supported dates/],
+  ['range ending in 9999', { ...VALID, date_range: ['2026-01-01', '9999-12-31'], dimensions: ['time:month'] }, '/date_range', /"9999-12-31" is outside/],
+  ['range ending in 2200', { ...VALID, date_range: ['2026-01-01', '2200-01-01'] }, '/date_range', /"2200-01-01" is outside/],
+  ['timestamp before 1970', { ...VALID, date_range: ['1969-12-31T23:00:00Z', '2026-01-01T00:00:00Z'] }, '/date_range', /"1969-12-31T23:00:00Z" is outside/],
+  ['range over 100 years', { ...VALID, date_range: ['1970-01-01', '2070-01-01'] }, '/date_range', /covers 36526 days; at most 36525 days/],
+  ['timestamps over 100 years', { ...VALID, date_range: ['1970-01-01T00:00:00Z', '2070-01-01T00:00:00Z'] }, '/date_range', /covers 36526 days/],
+  ['hours over 366 days', { ...VALID, date_range: ['2025-01-01', '2026-01-02'], dimensions: ['time:hour'] }, '/dimensions/0', /time:hour allows date ranges of at most 366 days, and this one covers 367 days; use time:day, time:week or time:month/],
+  ['hours over 5000d', { ...VALID, date_range: '5000d', dimensions: ['event:page', 'time:hour'] }, '/dimensions/1', /at most 366 days/],
+  ['days over 20 years', { ...VALID, date_range: ['2000-01-01', '2020-01-01'], dimensions: ['time:day'] }, '/dimensions/0', /time:day allows date ranges of at most 7305 days, and this one covers 7306 days; use time:week or time:month/],
   ['filters not an array', { ...VALID, filters: { is: 'x' } }, '/filters', /array of filters/],
   ['filter not an array', { ...VALID, filters: ['is'] }, '/filters/0', /invalid filter; expected \["is"/],
   ['filter without values', { ...VALID, filters: [['is', 'visit:country']] }, '/filters/0', /expected \["is", dimension, \[values...\]\]/],
@@ -132,6 +142,27 @@ describe('stats query validation', () => {
     assert.deepEqual(response.results, []);
     assert.equal(response.meta.total_rows, 0);
   });
+
+  it('accepts a range of 366 days by hour', async () => {
+    const body = { ...VALID, date_range: ['2025-01-01', '2026-01-01'], dimensions: ['time:hour'], include: { time_labels: true } };
+    const response = await runStatsQuery(fixture.store, site, body, new Date('2026-04-02T10:00:00Z'));
+    assert.equal(response.meta.time_labels?.length, 366 * 24);
+  });
+
+  it('accepts a range of 20 years by day', async () => {
+    const body = { ...VALID, date_range: ['2000-01-01', '2019-12-31'], dimensions: ['time:day'], include: { time_labels: true } };
+    const response = await runStatsQuery(fixture.store, site, body, new Date('2026-04-02T10:00:00Z'));
+    assert.equal(response.meta.time_labels?.length, 7305);
+  });
+
+  for (const dateRange of [['1970-01-01', '2069-12-31'], ['2100-01-01', '2199-12-31']]) {
+    it(`accepts 100 years from ${dateRange[0]} by month`, async () => {
+      const body = { ...VALID, date_range: dateRange, dimensions: ['time:month'], include: { time_labels: true } };
+      const response = await runStatsQuery(fixture.store, site, body, new Date('2026-04-02T10:00:00Z'));
+      assert.equal(response.meta.time_labels?.length, 1200);
+      assert.equal(response.query.date_range[0].slice(0, 10), dateRange[0]);
+    });
+  }
 
   it('accepts filters 32 levels deep', async () => {
     const response = await runStatsQuery(fixture.store, site, { ...VALID, filters: [nestedNots(32)] }, new Date('2026-04-02T10:00:00Z'));
