@@ -115,12 +115,7 @@ function eventsFrom(joinSessions: boolean): SqlFragment {
     : events;
 }
 
-/**
- * Counts event metrics per group. Visitors are counted in two steps: the distinct
- * (group, visitor) pairs first, then the pairs per group. This is the same exact count as a
- * grouped `count(DISTINCT)`, for about a third of its wall-clock time on 10 million events
- * and similar CPU time (DuckDB 1.5.6, 2 cores). Pageviews and events are summed over the pairs.
- */
+/** Counts event metrics per group, visitors with an exact `count(DISTINCT)`. */
 function eventPartSql(query: StatsQuery, metrics: readonly Metric[]): SqlFragment {
   const context: ExpressionContext = {
     offsets: offsetSegments(query.dateRange.startMs, query.dateRange.endMs, query.timeZone),
@@ -128,24 +123,18 @@ function eventPartSql(query: StatsQuery, metrics: readonly Metric[]): SqlFragmen
     timeSource: 'event',
     pageIsEntryPage: false,
   };
-  const from = eventsFrom(mentionsExitPage(query));
-  const where = whereSql(query, query.filters, context);
-  const pageviews = sql`count(*) FILTER (WHERE ${trustedSql(`${E}.${EVENTS.name}`)} = ${PAGEVIEW_EVENT_NAME}) AS pageviews`;
-  const events = trustedSql('count(*) AS events');
-  const dimensions = dimensionsSelect(query.dimensions, context);
-
-  if (!metrics.includes('visitors')) {
-    const aggregates = metrics.map((metric) => (metric === 'pageviews' ? pageviews : events));
-    return sql`SELECT ${joinSql([...dimensions, ...aggregates], ', ')} FROM ${from} WHERE ${where}${groupBySql(query.dimensions.length)}`;
-  }
-
-  const pairAggregates = metrics.filter((metric) => metric !== 'visitors').map((metric) => (metric === 'pageviews' ? pageviews : events));
-  const pairs = sql`SELECT ${joinSql([...dimensions, trustedSql(`${E}.${EVENTS.visitorId}`), ...pairAggregates], ', ')} FROM ${from} WHERE ${where}${groupBySql(query.dimensions.length + 1)}`;
-  const outer = [
-    ...query.dimensions.map((_, index) => trustedSql(dimensionAlias(index))),
-    ...metrics.map((metric) => trustedSql(metric === 'visitors' ? 'count(*) AS visitors' : `sum(${metric}) AS ${metric}`)),
-  ];
-  return sql`SELECT ${joinSql(outer, ', ')} FROM (${pairs}) AS visitor_pairs${groupBySql(query.dimensions.length)}`;
+  const aggregates = metrics.map((metric) => {
+    switch (metric) {
+      case 'visitors':
+        return trustedSql(`count(DISTINCT ${E}.${EVENTS.visitorId}) AS visitors`);
+      case 'pageviews':
+        return sql`count(*) FILTER (WHERE ${trustedSql(`${E}.${EVENTS.name}`)} = ${PAGEVIEW_EVENT_NAME}) AS pageviews`;
+      default:
+        return trustedSql('count(*) AS events');
+    }
+  });
+  const select = joinSql([...dimensionsSelect(query.dimensions, context), ...aggregates], ', ');
+  return sql`SELECT ${select} FROM ${eventsFrom(mentionsExitPage(query))} WHERE ${whereSql(query, query.filters, context)}${groupBySql(query.dimensions.length)}`;
 }
 
 /**
