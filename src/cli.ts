@@ -35,9 +35,15 @@ async function withConfigStore<T>(dataFlag: string | undefined, work: (store: Co
   }
 }
 
+/** Longest time a clean shutdown may take before the process exits anyway, in milliseconds. */
+const SHUTDOWN_DEADLINE_MS = 15_000;
+
 /** Stop the server cleanly on SIGINT and SIGTERM, committing queued events first. */
 function stopOnSignals(server: RunningServer): void {
   const stop = (signal: string) => {
+    // A shutdown that cannot finish (a commit that hangs, a log pipe whose reader is gone)
+    // must not leave a half-stopped process behind.
+    setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
     server.logger.info({ signal }, 'stopping');
     server.close().then(
       () => process.exit(0),

@@ -39,6 +39,19 @@ function listenError(error: unknown, config: ServerConfig): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
+/**
+ * Standard output for log lines, written asynchronously. A synchronous destination retries a
+ * write to a closed pipe (EPIPE) forever, which blocked the process, signal handlers included,
+ * once the reader of its output had gone; here such errors end log output instead.
+ */
+function standardOutput(): pino.DestinationStream {
+  const destination = pino.destination({ dest: 1, sync: false });
+  destination.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') destination.destroy();
+  });
+  return destination;
+}
+
 export interface RunningServer {
   url: string;
   app: FastifyInstance;
@@ -57,7 +70,7 @@ export interface StartOptions {
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
-  const logger = pino(loggerOptions(config.logLevel) as pino.LoggerOptions, options.logDestination ?? pino.destination(1));
+  const logger = pino(loggerOptions(config.logLevel) as pino.LoggerOptions, options.logDestination ?? standardOutput());
   const trustedProxies = parseTrustedProxies(config.trustedProxies);
   const trackerScripts = loadTrackerScripts(options.trackerDir ?? defaultTrackerDir(), config.eventPath);
   let geo: GeoLookup;
@@ -148,7 +161,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         await eventStore.close();
         await configStore.close();
         logger.info('datakant stopped');
-        logger.flush?.();
+        await new Promise<void>((resolve) => logger.flush(() => resolve()));
       })();
       return closing;
     },
