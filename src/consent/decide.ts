@@ -4,7 +4,7 @@
  * destinations (GA4, Meta) call `prepareForDestination` before sending anything.
  */
 import type { StoredEvent } from '../domain.js';
-import type { ConsentSettings } from './settings.js';
+import { ALWAYS_REQUIRED_PURPOSES, type ConsentSettings } from './settings.js';
 import {
   DENIED,
   DROPPABLE_FIELDS,
@@ -23,6 +23,8 @@ export type SystemDecision =
 /**
  * Decide whether an event with this consent may reach `system`.
  *
+ * - Required purposes are the mapping's, plus `ALWAYS_REQUIRED_PURPOSES` (`analytics` for
+ *   datakant's storage) whatever the mapping lists.
  * - A required purpose that is denied drops the event (`consent_denied`). Denials are checked
  *   first, so a denial is reported even when another required purpose has no signal.
  * - A required purpose without a signal drops the event (`no_signal`), except for datakant's
@@ -32,10 +34,13 @@ export type SystemDecision =
  */
 export function decideForSystem(system: ConsentSystem, settings: ConsentSettings, consent: ConsentState): SystemDecision {
   const rule = settings.systems[system];
-  const denied = rule.requires.find((purpose) => consent[purpose] === DENIED);
+  // Settings stored before the rules of `checkConsentRules` existed may lack these purposes.
+  const alwaysRequired = ALWAYS_REQUIRED_PURPOSES[system];
+  const requires = [...alwaysRequired, ...rule.requires.filter((purpose) => !alwaysRequired.includes(purpose))];
+  const denied = requires.find((purpose) => consent[purpose] === DENIED);
   if (denied !== undefined) return { system, action: 'drop', reason: 'consent_denied', purpose: denied };
 
-  const withoutSignal = rule.requires.find((purpose) => consent[purpose] === undefined);
+  const withoutSignal = requires.find((purpose) => consent[purpose] === undefined);
   const storesWithoutSignal = system === 'datakant' && settings.noSignal === 'store';
   if (withoutSignal !== undefined && !storesWithoutSignal) {
     return { system, action: 'drop', reason: 'no_signal', purpose: withoutSignal };

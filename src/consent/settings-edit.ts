@@ -15,7 +15,7 @@ import {
   type DroppableField,
   type NoSignalPolicy,
 } from './purposes.js';
-import { DEFAULT_CONSENT_SETTINGS, type ConsentSettings, type SystemConsentRule } from './settings.js';
+import { DEFAULT_CONSENT_SETTINGS, checkConsentRules, type ConsentSettings, type SystemConsentRule } from './settings.js';
 
 export class ConsentOptionError extends Error {
   override name = 'ConsentOptionError';
@@ -67,7 +67,10 @@ function parseDropField(entry: string): [DroppableField, ConsentPurpose[]] {
   return [field, purposes];
 }
 
-/** Apply the changes of one `datakant consent set` command; throws `ConsentOptionError` on bad options. */
+/**
+ * Apply the changes of one `datakant consent set` command; throws `ConsentOptionError` on bad
+ * options and on settings that break a rule of `checkConsentRules`.
+ */
 export function applyConsentChanges(current: ConsentSettings, changes: ConsentChanges): ConsentSettings {
   const touchesSystem = changes.requires !== undefined || (changes.dropFields?.length ?? 0) > 0 || (changes.keepFields?.length ?? 0) > 0;
   if (touchesSystem && changes.system === undefined) {
@@ -101,7 +104,10 @@ export function applyConsentChanges(current: ConsentSettings, changes: ConsentCh
       dropFields,
     };
   }
-  return { mode, noSignal, systems };
+  const settings = { mode, noSignal, systems };
+  const broken = checkConsentRules(settings)[0];
+  if (broken !== undefined) throw new ConsentOptionError(`--requires: ${broken.message}`);
+  return settings;
 }
 
 /** Human-readable lines describing the settings, as `datakant consent show` prints them. */

@@ -49,6 +49,49 @@ export const DEFAULT_CONSENT_SETTINGS: ConsentSettings = Object.freeze({
   }),
 } satisfies ConsentSettings);
 
+/**
+ * Purposes that a system requires whatever its mapping lists. An explicit denial of
+ * `analytics` keeps every event from datakant's storage, so the mapping can add purposes for
+ * storage but cannot remove this one.
+ */
+export const ALWAYS_REQUIRED_PURPOSES: Readonly<Record<ConsentSystem, readonly ConsentPurpose[]>> = Object.freeze({
+  datakant: ['analytics'],
+  ga4: [],
+  meta: [],
+});
+
+/** A consent mapping that breaks a rule: the JSON pointer of the offending value and the rule. */
+export interface ConsentRuleProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * Checks the rules that keep a consent mapping from becoming a consent bypass: every system
+ * requires at least one purpose, and each includes its `ALWAYS_REQUIRED_PURPOSES`. Returns
+ * one problem per broken rule, with paths into the JSON form.
+ */
+export function checkConsentRules(settings: ConsentSettings): ConsentRuleProblem[] {
+  const problems: ConsentRuleProblem[] = [];
+  for (const system of CONSENT_SYSTEMS) {
+    const requires = settings.systems[system].requires;
+    const path = `/systems/${system}/requires`;
+    const missing = ALWAYS_REQUIRED_PURPOSES[system].filter((purpose) => !requires.includes(purpose));
+    if (missing.length > 0) {
+      problems.push({
+        path,
+        message: `${system} must require ${missing.join(', ')}: a denial of ${missing.join(', ')} always keeps events from ${system}. Other purposes may be added.`,
+      });
+    } else if (requires.length === 0) {
+      problems.push({
+        path,
+        message: `${system} must require at least one purpose: with none, every event would reach ${system} whatever the visitor's consent.`,
+      });
+    }
+  }
+  return problems;
+}
+
 function literals<T extends string>(values: readonly T[]) {
   return Type.Union(values.map((value) => Type.Literal(value)));
 }

@@ -68,6 +68,17 @@ describe('decisions with the default settings', () => {
     };
     assert.equal(short(decideForSystem('ga4', settings, readConsentString('dddd'))), 'send');
   });
+
+  it('keeps analytics denials from storage whatever the mapping', () => {
+    for (const requires of [[], ['ad_storage']] as const) {
+      const settings: ConsentSettings = {
+        ...DEFAULT_CONSENT_SETTINGS,
+        systems: { ...DEFAULT_CONSENT_SETTINGS.systems, datakant: { requires, dropFields: {} } },
+      };
+      assert.equal(short(decideForSystem('datakant', settings, readConsentString('dggg'))), 'drop consent_denied', `requires ${requires.join()}`);
+      assert.equal(short(decideForSystem('datakant', settings, readConsentString('gggg'))), 'send', `requires ${requires.join()}`);
+    }
+  });
 });
 
 /** TC strings through the whole chain: decode, map, merge, decide with the default settings. */

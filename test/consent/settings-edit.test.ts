@@ -23,12 +23,13 @@ describe('consent set options', () => {
     assert.deepEqual(changed.systems.meta, DEFAULT_CONSENT_SETTINGS.systems.meta);
   });
 
-  it('accepts none as an empty requirement', () => {
-    assert.deepEqual(applyConsentChanges(DEFAULT_CONSENT_SETTINGS, { system: 'meta', requires: 'none' }).systems.meta.requires, []);
+  it('adds purposes to the storage requirement', () => {
+    const changed = applyConsentChanges(DEFAULT_CONSENT_SETTINGS, { system: 'datakant', requires: 'analytics,ad_storage' });
+    assert.deepEqual(changed.systems.datakant.requires, ['analytics', 'ad_storage']);
   });
 
   it('starts from the defaults on request', () => {
-    const custom = applyConsentChanges(DEFAULT_CONSENT_SETTINGS, { mode: 'consent-cookies', system: 'datakant', requires: 'none' });
+    const custom = applyConsentChanges(DEFAULT_CONSENT_SETTINGS, { mode: 'consent-cookies', system: 'datakant', requires: 'analytics,ad_storage' });
     assert.deepEqual(applyConsentChanges(custom, { defaults: true }), DEFAULT_CONSENT_SETTINGS);
   });
 
@@ -43,6 +44,9 @@ describe('consent set options', () => {
     { name: 'a drop field without purposes', changes: { system: 'ga4', dropFields: ['click_id='] }, mentions: '--keep-field' },
     { name: 'a drop field without =', changes: { system: 'ga4', dropFields: ['click_id'] }, mentions: '<field>=<purposes>' },
     { name: 'an unknown field', changes: { system: 'ga4', keepFields: ['email'] }, mentions: 'email' },
+    { name: 'storage requiring nothing', changes: { system: 'datakant', requires: 'none' }, mentions: 'datakant must require analytics' },
+    { name: 'storage without analytics', changes: { system: 'datakant', requires: 'ad_storage' }, mentions: 'datakant must require analytics' },
+    { name: 'a destination requiring nothing', changes: { system: 'meta', requires: 'none' }, mentions: 'meta must require at least one purpose' },
   ];
   for (const invalid of INVALID) {
     it(`rejects ${invalid.name}`, () => {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { makeTempDir, runCli, startServerProcess, waitFor, type ServerProcess } from '../helpers/server-process.js';
-import { rawRequest } from '../helpers/http.js';
+import { DESKTOP_CHROME_UA, postEvent, rawRequest } from '../helpers/http.js';
 
 const SITE = 'settings.example';
 const OTHER = 'other.example';
@@ -99,6 +99,14 @@ describe('consent settings API', () => {
     { name: 'an unknown purpose', change: (s) => ((s.systems as SettingsBody['systems']).ga4!.requires = ['analytics_storage']), path: '/systems/ga4/requires/0' },
     { name: 'an unknown field', change: (s) => ((s.systems as SettingsBody['systems']).meta!.drop_fields = { email: ['ad_storage'] }), path: '/systems/meta/drop_fields/email' },
     { name: 'another site_id', change: (s) => (s.site_id = OTHER), path: '/site_id' },
+    { name: 'storage requiring nothing', change: (s) => ((s.systems as SettingsBody['systems']).datakant!.requires = []), path: '/systems/datakant/requires' },
+    { name: 'storage without analytics', change: (s) => ((s.systems as SettingsBody['systems']).datakant!.requires = ['ad_storage']), path: '/systems/datakant/requires' },
+    { name: 'a destination requiring nothing', change: (s) => ((s.systems as SettingsBody['systems']).ga4!.requires = []), path: '/systems/ga4/requires' },
+    {
+      name: 'a __proto__ drop field',
+      change: (s) => ((s.systems as SettingsBody['systems']).meta!.drop_fields = JSON.parse('{"__proto__": ["ad_storage"]}') as Record<string, string[]>),
+      path: '/systems/meta/drop_fields/__proto__',
+    },
   ];
   for (const invalid of INVALID) {
     it(`rejects ${invalid.name}`, async () => {
@@ -111,6 +119,59 @@ describe('consent settings API', () => {
       assert.ok(error.fields.some((field) => field.path === invalid.path), answer.body);
     });
   }
+
+  it('names the rule that keeps analytics required', async () => {
+    const body = await getSettings();
+    body.systems.datakant = { requires: [], drop_fields: {} };
+    const answer = await call('PUT', `/api/v1/sites/${SITE}/consent`, { key, body });
+    assert.equal(answer.status, 400, answer.body);
+    assert.match(answer.body, /datakant must require analytics: a denial of analytics always keeps events from datakant/);
+    assert.deepEqual((await getSettings()).systems.datakant!.requires, ['analytics']);
+  });
+
+  it('stores no analytics denial after a rejected change', async () => {
+    const body = await getSettings();
+    body.systems.datakant = { requires: [], drop_fields: {} };
+    assert.equal((await call('PUT', `/api/v1/sites/${SITE}/consent`, { key, body })).status, 400);
+    const event = { domain: SITE, name: 'pageview', url: `https://${SITE}/`, consent: { analytics_storage: 'denied' } };
+    const answer = await postEvent(server.url, event, { 'User-Agent': DESKTOP_CHROME_UA });
+    assert.equal(answer.status, 202, answer.body);
+    assert.equal(answer.headers['x-datakant-stored'], '0');
+  });
+
+  it('reports a __proto__ field as unknown', async () => {
+    const body = JSON.stringify(await getSettings()).replace('"drop_fields":{}', '"drop_fields":{"__proto__":["ad_storage"]}');
+    const answer = await rawRequest(`${server.url}/api/v1/sites/${SITE}/consent`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body,
+    });
+    assert.equal(answer.status, 400, answer.body);
+    const error = (JSON.parse(answer.body) as { error: { code: string; fields: { path: string }[] } }).error;
+    assert.equal(error.code, 'invalid_body');
+    assert.deepEqual(
+      error.fields.map((field) => field.path),
+      ['/systems/datakant/drop_fields/__proto__'],
+    );
+  });
+
+  it('still rejects malformed JSON', async () => {
+    const answer = await rawRequest(`${server.url}/api/v1/sites/${SITE}/consent`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: '{"mode":',
+    });
+    assert.equal(answer.status, 400, answer.body);
+    assert.match(answer.body, /invalid_json/);
+  });
+
+  it('rejects a CLI change that empties a requirement', async () => {
+    for (const [system, rule] of [['datakant', /datakant must require analytics/], ['ga4', /ga4 must require at least one purpose/]] as const) {
+      const failed = await runCli(['consent', 'set', SITE, '--system', system, '--requires', 'none', '--data', dataDir]);
+      assert.equal(failed.code, 2, failed.stdout);
+      assert.match(failed.stderr, rule);
+    }
+  });
 
   it('shows API changes in the CLI', async () => {
     const shown = await runCli(['consent', 'show', SITE, '--json', '--data', dataDir]);

@@ -11,12 +11,12 @@ import { Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ConfigStore, Site } from '../../config-store/config-store.js';
-import { ConsentSettingsJson, consentSettingsFromJson, consentSettingsToJson } from '../../consent/settings.js';
+import { ConsentSettingsJson, checkConsentRules, consentSettingsFromJson, consentSettingsToJson } from '../../consent/settings.js';
 import type { ConsentDropCounter } from '../../consent/drop-counter.js';
 import type { HostRouter } from '../../edge/routing.js';
 import { HttpError } from '../../errors.js';
 import { normaliseDomain } from '../../hostnames.js';
-import { fieldErrors } from '../../intake/payloads.js';
+import { fieldErrors, parseJsonBody } from '../../intake/payloads.js';
 
 export interface ConsentRouteOptions {
   configStore: ConfigStore;
@@ -39,6 +39,23 @@ function settingsBody(site: Site) {
 }
 
 export async function consentRoutes(app: FastifyInstance, options: ConsentRouteOptions): Promise<void> {
+  // Fastify's default JSON parser rejects a `__proto__` key as invalid JSON. `JSON.parse` keeps
+  // it as an own property, so the schema check reports it as an unknown field instead.
+  // Registered inside this plugin, so it applies to these routes only.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(new HttpError('invalid_body', [{ path: '/', message: 'The request body is empty.' }]));
+      return;
+    }
+    try {
+      done(null, parseJsonBody(text));
+    } catch (error) {
+      done(error as Error);
+    }
+  });
+
   /** Return the property named in the path, or throw unless the request's key may access it. */
   async function authorisedSite(request: FastifyRequest<{ Params: { domain: string } }>): Promise<Site> {
     const token = bearerToken(request.headers.authorization);
@@ -72,8 +89,11 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
     if (body.site_id !== undefined && normaliseDomain(body.site_id) !== site.domain) {
       throw new HttpError('invalid_body', [{ path: '/site_id', message: `Expected ${site.domain}, the property in the path, or no site_id.` }]);
     }
-    const { site_id: _ignored, ...settings } = body;
-    const updated = await options.configStore.setConsentSettings(site.domain, consentSettingsFromJson(settings));
+    const { site_id: _ignored, ...settingsJson } = body;
+    const settings = consentSettingsFromJson(settingsJson);
+    const broken = checkConsentRules(settings);
+    if (broken.length > 0) throw new HttpError('invalid_body', broken);
+    const updated = await options.configStore.setConsentSettings(site.domain, settings);
     await refreshRouter();
     request.log.info({ property: site.domain, mode: settings.mode }, 'consent settings changed');
     return reply.send(settingsBody(updated));
