@@ -32,6 +32,7 @@ describe('datakant CLI', () => {
     const cases: [string[], RegExp][] = [
       [['sites', 'add', 'shop.example'], /already exists/],
       [['sites', 'add', 'not a domain'], /not a valid domain/],
+      [['sites', 'add', '127.0.0.1'], /not a valid domain/],
       [['sites', 'add', 'b.example', '--timezone', 'Mars/Olympus'], /not an IANA time zone/],
       [['sites', 'add', 'c.example', '--first-party-host', 'stats.other.example'], /must be a subdomain of c\.example/],
       [['sites', 'add', 'd.example', '--retention-days', '0'], /at least 1/],

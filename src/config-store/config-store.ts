@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Kysely } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import { openConfigDatabase } from './database.js';
@@ -77,7 +78,7 @@ export class ConfigStore {
 
   async addSite(input: { domain: string; timezone?: string; retentionDays?: number | null; firstPartyHost?: string }): Promise<Site> {
     const domain = normaliseDomain(input.domain);
-    if (domain === null) {
+    if (domain === null || isIP(domain) !== 0) {
       throw new ConfigStoreError(`"${input.domain}" is not a valid domain; give a host name such as shop.example.`);
     }
     const timezone = input.timezone ?? 'UTC';

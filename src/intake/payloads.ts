@@ -32,7 +32,8 @@ const RevenueSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-const Name = Type.String({ minLength: 1, maxLength: LIMITS.nameLength });
+/** Event names are labels in reports: no control characters (C0, DEL, C1). */
+const Name = Type.String({ minLength: 1, maxLength: LIMITS.nameLength, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]+$' });
 const Url = Type.String({ minLength: 1, maxLength: LIMITS.urlLength });
 const Domain = Type.String({ minLength: 1, maxLength: 253 });
 const Referrer = Type.Union([Type.String({ maxLength: LIMITS.urlLength }), Type.Null()]);

@@ -20,6 +20,7 @@ const CASES: BadCase[] = [
   { name: 'malformed JSON', send: (base) => postEvent(base, '{"domain": "shop.example",'), status: 400, code: 'invalid_json' },
   { name: 'JSON that is not an object', send: (base) => postEvent(base, '[1,2,3]'), status: 400, code: 'invalid_body' },
   { name: 'empty body', send: (base) => postEvent(base, ''), status: 400, code: 'invalid_body' },
+  { name: 'name with a NUL character', send: (base) => postEvent(base, { ...VALID, name: 'Sign\u0000up' }), status: 400, code: 'invalid_body', path: '/name' },
   { name: 'name of the wrong type', send: (base) => postEvent(base, { ...VALID, name: 42 }), status: 400, code: 'invalid_body', path: '/name' },
   { name: 'url missing', send: (base) => postEvent(base, { domain: SITE, name: 'pageview' }), status: 400, code: 'invalid_body', path: '/url' },
   { name: 'props nested object', send: (base) => postEvent(base, { ...VALID, props: { a: { b: 1 } } }), status: 400, code: 'invalid_body', path: '/props/a' },
