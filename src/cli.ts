@@ -166,7 +166,7 @@ export function buildCli(): Command {
     .option('--mode <mode>', 'cookieless (nothing on the device) or consent-cookies (first-party cookies with analytics consent)')
     .option('--no-signal <policy>', 'store or drop: what datakant does with events that carry no consent signal')
     .option('--system <system>', 'datakant, ga4 or meta: the system that --requires, --drop-field and --keep-field change')
-    .option('--requires <purposes>', `comma-separated purposes the system requires (${CONSENT_PURPOSES.join(', ')}), or none`)
+    .option('--requires <purposes>', `comma-separated purposes the system requires (${CONSENT_PURPOSES.join(', ')}); datakant always requires analytics`)
     .option('--drop-field <field=purposes>', `drop a field (${DROPPABLE_FIELDS.join(', ')}) unless all these purposes are granted (repeatable)`, collect, [])
     .option('--keep-field <field>', 'never drop this field for the system (repeatable)', collect, [])
     .option('--defaults', 'start from the default settings instead of the current ones')
