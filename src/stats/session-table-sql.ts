@@ -31,6 +31,10 @@ export function canReadSessionTable(query: StatsQuery): boolean {
  * scoped events give, in every group. Sessions that are pending, cross a range boundary, mix
  * bot and other events, or vary their attributes are counted from their scoped events, as the
  * events-only query counts them. Sessions made only of bot events are out of scope anyway.
+ *
+ * NOTE: a session that is neither in `sessions` nor in `pending_sessions` is not counted at
+ * all. The store's appends and migration 2 mark every session pending, so this holds for data
+ * written through the store; rows inserted into `events` by other means must be marked too.
  */
 export function sessionTableCtes(
   query: StatsQuery,
