@@ -41,7 +41,7 @@ export function hostResolverRules(hostRules: HostRules): string {
  * port of the rule, but servers see the Host header without it (`Host: shop.test`). The
  * caller closes the browser.
  */
-export async function launchChromium(hostRules: HostRules): Promise<Browser> {
+export async function launchChromium(hostRules: HostRules, extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -54,6 +54,7 @@ export async function launchChromium(hostRules: HostRules): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
       `--host-resolver-rules=${hostResolverRules(hostRules)}`,
     ],
   });

@@ -13,7 +13,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { QUEUE_STUB } from '../../src/snippet.js';
 import { DEFAULT_EVENT_PATH, EVENT_PATH_PLACEHOLDER } from '../../src/tracker-paths.js';
 import { DESKTOP_CHROME_UA, queryStats } from '../helpers/http.js';
@@ -21,7 +20,7 @@ import { makeTempDir, runCli, startServerProcess, type ServerProcess } from '../
 import { renderCmpStub } from '../tracker/cmp-stub.js';
 import { buildTracker } from '../tracker/built-script.js';
 import { encodeTcString } from '../tracker/tc-strings.js';
-import { BROWSER_ACTION_TIMEOUT_MS, CHROMIUM_PATH, chromiumMissing, hostResolverRules } from './browser.js';
+import { BROWSER_ACTION_TIMEOUT_MS, chromiumMissing, launchChromium } from './browser.js';
 import { startHttpsFront, type HttpsFront } from './https-front.js';
 
 const SHOP = 'shop.test';
@@ -174,22 +173,7 @@ for (const mode of ['cookieless', 'consent-cookies'] as const) {
         fallbackScripts: { [CMP_SCRIPT_PATH]: cmpScript },
         directory: frontDirectory,
       });
-      browser = await chromium.launch({
-        executablePath: CHROMIUM_PATH,
-        headless: true,
-        timeout: 30_000,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--ignore-certificate-errors',
-          `--host-resolver-rules=${hostResolverRules({ [SHOP]: front.port, [FIRST_PARTY_HOST]: front.port })}`,
-        ],
-      });
+      browser = await launchChromium({ [SHOP]: front.port, [FIRST_PARTY_HOST]: front.port }, ['--ignore-certificate-errors']);
     }, { timeout: 90_000 });
 
     after(async () => {

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium } from '../e2e/browser.js';
 import { renderSnippet } from '../../src/snippet.js';
 import { DEFAULT_EVENT_PATH, DEFAULT_SCRIPT_PATH, EVENT_PATH_PLACEHOLDER } from '../../src/tracker-paths.js';
 import { buildTracker } from './built-script.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) && !process.env.CI ? `${CHROMIUM} not found; install Debian's chromium package` : false;
+const skip = chromiumMissing;
 
 // Every name below is mapped to the test server by Chromium's --host-resolver-rules.
 const SHOP = 'shop.test';
@@ -97,21 +96,7 @@ before(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  const hostRules = [SHOP, FIRST_PARTY_HOST, INGEST_HOST].map((host) => `MAP ${host} 127.0.0.1:${port}`).join(', ');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--host-resolver-rules=${hostRules}`,
-    ],
-  });
+  browser = await launchChromium({ [SHOP]: port, [FIRST_PARTY_HOST]: port, [INGEST_HOST]: port });
 });
 
 after(async () => {

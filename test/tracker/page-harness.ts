@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../e2e/browser.js';
 import { QUEUE_STUB } from '../../src/snippet.js';
 import { DEFAULT_EVENT_PATH, EVENT_PATH_PLACEHOLDER } from '../../src/tracker-paths.js';
 import { buildTracker } from './built-script.js';
@@ -105,21 +106,7 @@ export async function startPageHarness(): Promise<PageHarness> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  const hostRules = [SHOP, FRAME_HOST, FIRST_PARTY_HOST].map((host) => `MAP ${host} 127.0.0.1:${port}`);
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--host-resolver-rules=${[...hostRules, 'MAP * ~NOTFOUND'].join(', ')}`,
-    ],
-  });
+  const browser = await launchChromium({ [SHOP]: port, [FRAME_HOST]: port, [FIRST_PARTY_HOST]: port });
 
   return {
     browser,
