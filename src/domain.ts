@@ -39,9 +39,15 @@ export interface StoredEvent {
   hostname: string;
   /** Path of the page URL, without query or fragment. */
   pathname: string;
-  /** Pseudonymous visitor id: 64 bits of a daily-salted hash, see `src/edge/visitor.ts`. */
+  /**
+   * Pseudonymous visitor id: 64 bits of a daily-salted hash (`src/edge/visitor.ts`), or of a
+   * hash of the first-party visitor cookie in the consent-cookies mode.
+   */
   visitorId: bigint;
-  /** Session id: 64 random bits, kept while the visitor has an event at least every 30 minutes. */
+  /**
+   * Session id: 64 random bits kept while the visitor has an event at least every 30 minutes,
+   * or a hash of the first-party session cookie in the consent-cookies mode.
+   */
   sessionId: bigint;
   route: Route;
   device: DeviceClass;

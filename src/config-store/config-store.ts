@@ -226,17 +226,36 @@ export class ConfigStore {
   }
 
   /**
-   * Return the salt of a UTC day, creating it on first use, and delete the salts of every
-   * other day. Salts are destroyed after their day so old visitor ids cannot be recomputed.
+   * Return the salt of a UTC day, creating it on first use, and destroy the salts of every
+   * other day, so old visitor ids cannot be recomputed.
    */
   async saltForDay(day: string): Promise<Buffer> {
-    return this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('salts').where('day', '!=', day).execute();
+    const { salt, destroyed } = await this.db.transaction().execute(async (trx) => {
+      const deleted = await trx.deleteFrom('salts').where('day', '!=', day).executeTakeFirst();
       const row = await trx.selectFrom('salts').select('salt').where('day', '=', day).executeTakeFirst();
-      if (row) return row.salt;
-      const salt = crypto.randomBytes(32);
-      await trx.insertInto('salts').values({ day, salt }).execute();
-      return salt;
+      if (row) return { salt: row.salt, destroyed: Number(deleted.numDeletedRows) };
+      const created = crypto.randomBytes(32);
+      await trx.insertInto('salts').values({ day, salt: created }).execute();
+      return { salt: created, destroyed: Number(deleted.numDeletedRows) };
     });
+    if (destroyed > 0) this.purgeDeletedPages();
+    return salt;
+  }
+
+  /** Destroy the salts of every day but `day`; returns how many were destroyed. */
+  async destroySaltsExcept(day: string): Promise<number> {
+    const deleted = await this.db.deleteFrom('salts').where('day', '!=', day).executeTakeFirst();
+    const destroyed = Number(deleted.numDeletedRows);
+    if (destroyed > 0) this.purgeDeletedPages();
+    return destroyed;
+  }
+
+  /**
+   * Copy the write-ahead log into the database file and empty it. A deleted salt's bytes stay
+   * in `config.sqlite-wal` until a checkpoint; `secure_delete` then zeroes them in the main file.
+   * A checkpoint blocked by a reader of another process is retried at the next deletion.
+   */
+  private purgeDeletedPages(): void {
+    this.sqlite.pragma('wal_checkpoint(TRUNCATE)');
   }
 }

@@ -10,6 +10,7 @@
  * cookies instead of the daily hash, so no cookie value reaches the stored event.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { isIP } from 'node:net';
 import { PAGEVIEW_EVENT_NAME, type StoredEvent, type Route } from '../domain.js';
 import { HttpError } from '../errors.js';
 import { isSameOrSubdomain, normaliseDomain } from '../hostnames.js';
@@ -29,6 +30,8 @@ import { planCookies, sessionIdFromCookie, visitorIdFromCookie, type CookieInstr
 import { ConsentDropCounter } from '../consent/drop-counter.js';
 import type { ConsentState } from '../consent/purposes.js';
 import { mergeConsentSignals } from '../consent/signals.js';
+
+const NO_GEO = { country: null, region: null } as const;
 
 /** Which endpoint an event came through; it decides whose address the request carries. */
 export type IntakeSource = 'tracker' | 'events-api';
@@ -184,7 +187,8 @@ export class EdgePipeline {
       request.source === 'events-api'
         ? resolveReportedVisitorAddress(request.peerAddress, forwarding, this.deps.trustedProxies)
         : resolveClientAddress(request.peerAddress, forwarding, this.deps.trustedProxies);
-    const geo = this.deps.geo.lookup(truncateAddress(clientAddress));
+    // A socket that closed before the request was handled has no address: no geo then.
+    const geo = isIP(clientAddress) ? this.deps.geo.lookup(truncateAddress(clientAddress)) : NO_GEO;
     const device = this.deviceClasses.classify({ userAgent, clientHints: clientHints(request.headers), touch: request.event.touch });
     const visitorId =
       cookiePlan.kind === 'use'

@@ -5,10 +5,10 @@
  *   SHA-256(salt of the UTC day ‖ property domain ‖ 0x00 ‖ client address ‖ 0x00 ‖ user-agent)
  *
  * The full client address and user-agent enter the hash only here, in memory, and are not
- * kept. The salt is 32 random bytes created on the first event of each UTC day and deleted
- * from the configuration database (with SQLite's secure_delete) once a later day begins, so
- * after that a visitor id cannot be linked back to an address, and ids of different days do
- * not match.
+ * kept. The salt is 32 random bytes created on the first event of each UTC day. When the day
+ * ends, the server's timer drops the cached salt and deletes it from the configuration
+ * database (secure_delete plus a WAL checkpoint), so a visitor id cannot be linked back to
+ * an address afterwards, and ids of different days do not match.
  */
 import crypto from 'node:crypto';
 
@@ -51,6 +51,17 @@ export class VisitorHasher {
       .update(userAgent)
       .digest();
     return digest.readBigUInt64BE(0);
+  }
+
+  /**
+   * Forget the cached salt once its UTC day is over, so it does not outlive its day in memory
+   * when no event arrives; returns true when one was dropped.
+   */
+  dropStaleSalt(now: number): boolean {
+    if (this.currentSalt === null || utcDay(now) === this.currentDay) return false;
+    this.currentSalt = null;
+    this.currentDay = '';
+    return true;
   }
 
   private async saltFor(day: string): Promise<Buffer> {

@@ -91,13 +91,13 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     requestTimeout: REQUEST_TIMEOUT_MS,
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
-    // Node checks requestTimeout only every connectionsCheckingInterval (30 s by default), so a
-    // body trickled one byte at a time would hold its socket for far longer than the timeout.
     clientErrorHandler: answerClientError,
     frameworkErrors: (_error, _request, reply: FastifyReply) => {
       const answer = new HttpError('bad_request');
       void reply.code(answer.status).send(answer.toBody());
     },
+    // Node checks requestTimeout only every connectionsCheckingInterval (30 s by default), so a
+    // body trickled one byte at a time would hold its socket for far longer than the timeout.
     serverFactory: (handler) =>
       http.createServer({ connectionsCheckingInterval: CONNECTIONS_CHECK_MS, requestTimeout: REQUEST_TIMEOUT_MS }, handler),
   });
@@ -108,7 +108,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       answer = error;
     } else if (error instanceof StorageError) {
       request.log.error({ err: error }, 'storage failed');
-      answer = new HttpError(error.code === 'STORAGE_QUERY_FAILED' ? 'query_failed' : 'storage_unavailable');
+      // An event the store rejects as invalid is our bug, and a retry would fail the same way.
+      answer = new HttpError(
+        error.code === 'STORAGE_QUERY_FAILED' ? 'query_failed' : error.code === 'STORAGE_INVALID_EVENT' ? 'internal_error' : 'storage_unavailable',
+      );
     } else {
       const mapped = fromFastifyError(error);
       if (mapped) {

@@ -13,7 +13,7 @@ import { GeoLookup } from '../edge/geo.js';
 import { EdgePipeline } from '../edge/pipeline.js';
 import { HostRouter } from '../edge/routing.js';
 import { SessionTracker } from '../edge/sessions.js';
-import { VisitorHasher } from '../edge/visitor.js';
+import { VisitorHasher, utcDay } from '../edge/visitor.js';
 import { DuckDBEventStore } from '../storage/duckdb/duckdb-event-store.js';
 import { buildApp } from './app.js';
 import { loggerOptions } from './logger.js';
@@ -87,77 +87,93 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     logger,
   });
 
-  const router = new HostRouter(config.publicHosts);
-  router.update(await configStore.listSites());
-  let configVersion = configStore.changeVersion();
-
-  const sessions = new SessionTracker();
-  sessions.restore(await eventStore.recentSessions(Date.now() - SESSION_TIMEOUT_MS));
-  const pipeline = new EdgePipeline({
-    router,
-    trustedProxies,
-    geo,
-    hasher: new VisitorHasher(configStore),
-    sessions,
-    store: eventStore,
-  });
-
-  let ready = false;
-  const app = await buildApp({ config, logger, configStore, eventStore, router, pipeline, trackerScripts, isReady: () => ready });
-
-  async function reloadConfiguration(): Promise<void> {
-    const version = configStore.changeVersion();
-    if (version === configVersion) return;
-    configVersion = version;
-    const sites = await configStore.listSites();
-    router.update(sites);
-    logger.info({ properties: sites.length }, 'configuration reloaded');
-  }
-
-  async function applyRetention(): Promise<void> {
-    for (const site of await configStore.listSites()) {
-      if (site.retentionDays === null) continue;
-      const deleted = await eventStore.deleteBefore(site.domain, Date.now() - site.retentionDays * DAY_MS);
-      if (deleted > 0) logger.info({ property: site.domain, deleted }, 'retention deleted events');
-    }
-  }
-
-  const timers = [
-    setInterval(() => {
-      reloadConfiguration().catch((error: unknown) => logger.error({ err: error }, 'configuration reload failed'));
-      sessions.evictExpired(Date.now());
-    }, CONFIG_POLL_MS),
-    setInterval(() => {
-      applyRetention().catch((error: unknown) => logger.error({ err: error }, 'retention failed'));
-    }, RETENTION_INTERVAL_MS),
-  ];
-  for (const timer of timers) timer.unref();
-  await applyRetention();
-
-  if (options.configure) await options.configure(app);
-  let address: string;
+  const timers: NodeJS.Timeout[] = [];
+  let app: FastifyInstance | undefined;
+  let url: string;
+  let router: HostRouter;
   try {
-    address = await app.listen({ port: config.port, host: config.host });
+    router = new HostRouter(config.publicHosts);
+    router.update(await configStore.listSites());
+    let configVersion = configStore.changeVersion();
+
+    const sessions = new SessionTracker();
+    sessions.restore(await eventStore.recentSessions(Date.now() - SESSION_TIMEOUT_MS));
+    const hasher = new VisitorHasher(configStore);
+    const pipeline = new EdgePipeline({ router, trustedProxies, geo, hasher, sessions, store: eventStore });
+
+    let ready = false;
+    const builtApp = await buildApp({ config, logger, configStore, eventStore, router, pipeline, trackerScripts, isReady: () => ready });
+    app = builtApp;
+
+    const currentRouter = router;
+    const reloadConfiguration = async (): Promise<void> => {
+      const version = configStore.changeVersion();
+      if (version === configVersion) return;
+      const sites = await configStore.listSites();
+      currentRouter.update(sites);
+      // Recorded only after the update, so a failed read is retried on the next poll.
+      configVersion = version;
+      logger.info({ properties: sites.length }, 'configuration reloaded');
+    };
+
+    // A salt is destroyed when its UTC day ends even if no event arrives to replace it.
+    const destroyStaleSalt = async (now: number): Promise<void> => {
+      if (!hasher.dropStaleSalt(now)) return;
+      const destroyed = await configStore.destroySaltsExcept(utcDay(now));
+      logger.info({ destroyed }, 'visitor-hash salts of past days destroyed');
+    };
+
+    const applyRetention = async (): Promise<void> => {
+      for (const site of await configStore.listSites()) {
+        if (site.retentionDays === null) continue;
+        await eventStore.deleteBefore(site.domain, Date.now() - site.retentionDays * DAY_MS);
+      }
+    };
+    const runRetention = () => {
+      applyRetention().catch((error: unknown) => logger.error({ err: error }, 'retention failed'));
+    };
+
+    timers.push(
+      setInterval(() => {
+        const now = Date.now();
+        reloadConfiguration().catch((error: unknown) => logger.error({ err: error }, 'configuration reload failed'));
+        destroyStaleSalt(now).catch((error: unknown) => logger.error({ err: error }, 'salt destruction failed'));
+        sessions.evictExpired(now);
+      }, CONFIG_POLL_MS),
+      setInterval(runRetention, RETENTION_INTERVAL_MS),
+    );
+    for (const timer of timers) timer.unref();
+
+    if (options.configure) await options.configure(builtApp);
+    let address: string;
+    try {
+      address = await builtApp.listen({ port: config.port, host: config.host });
+    } catch (error) {
+      throw listenError(error, config);
+    }
+    ready = true;
+    url = address.replace('[::1]', 'localhost');
+    // Retention runs after the server listens, so a large deletion does not delay start-up.
+    runRetention();
   } catch (error) {
     for (const timer of timers) clearInterval(timer);
-    await app.close();
+    await app?.close();
     await eventStore.close();
     await configStore.close();
-    throw listenError(error, config);
+    throw error;
   }
-  ready = true;
-  const url = address.replace('[::1]', 'localhost');
   logger.info({ url, dataDir: config.dataDir, properties: router.siteCount }, 'datakant listening');
+  const runningApp = app;
 
   let closing: Promise<void> | null = null;
   return {
     url,
-    app,
+    app: runningApp,
     logger,
     close() {
       closing ??= (async () => {
         for (const timer of timers) clearInterval(timer);
-        await app.close();
+        await runningApp.close();
         await eventStore.close();
         await configStore.close();
         logger.info('datakant stopped');

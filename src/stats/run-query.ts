@@ -1,3 +1,4 @@
+import { StorageError } from '../storage/errors.js';
 import type { EventStore } from '../storage/event-store.js';
 import { isTimeDimension, type Dimension, type Filter, type Metric } from './catalogue.js';
 import { EVENTS } from './columns.js';
@@ -109,7 +110,9 @@ async function checkPatterns(store: EventStore, filters: readonly Filter[]): Pro
         try {
           await store.query("SELECT regexp_matches('', ?) AS matched", [pattern]);
         } catch (error) {
-          const reason = error instanceof Error ? error.message.replace(/^.*Error:\s*/, '') : 'invalid pattern';
+          // Only a failed query means a bad pattern; a closed or failing store is not the caller's fault.
+          if (!(error instanceof StorageError) || error.code !== 'STORAGE_QUERY_FAILED') throw error;
+          const reason = error.message.replace(/^.*Error:\s*/, '');
           problems.push({ path: `${filter.valuesPath}/${index}`, message: `invalid regular expression (RE2 syntax): ${reason}` });
         }
       }

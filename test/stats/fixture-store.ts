@@ -2,6 +2,7 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb
 import type { DeviceClass, Route } from '../../src/domain.js';
 import { MIGRATIONS } from '../../src/storage/duckdb/schema.js';
 import { summarizeSessions } from '../../src/storage/duckdb/session-summaries.js';
+import { StorageError } from '../../src/storage/errors.js';
 import type { EventStore, QueryParameter } from '../../src/storage/event-store.js';
 
 /** One row of the events table, with test defaults for everything a test does not set. */
@@ -55,8 +56,13 @@ export class FixtureStore {
   get store(): EventStore {
     const query = async (sql: string, params: readonly QueryParameter[]): Promise<Record<string, unknown>[]> => {
       this.statements.push(sql);
-      const reader = await this.connection.runAndReadAll(sql, params as DuckDBValue[]);
-      return reader.getRowObjects();
+      try {
+        const reader = await this.connection.runAndReadAll(sql, params as DuckDBValue[]);
+        return reader.getRowObjects();
+      } catch (error) {
+        // The EventStore contract: a failed query is a StorageError, as the DuckDB store throws.
+        throw new StorageError('STORAGE_QUERY_FAILED', (error as Error).message, { sql, cause: error });
+      }
     };
     const unused = (): never => {
       throw new Error('not used by the stats module');

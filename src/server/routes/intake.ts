@@ -22,16 +22,6 @@ function bodyText(body: unknown): string {
   return '';
 }
 
-/** Let the tracker read the answer from any origin, cookies included, without a preflight. */
-function allowCallerOrigin(request: FastifyRequest, reply: FastifyReply): void {
-  const origin = request.headers.origin;
-  if (typeof origin === 'string' && origin !== 'null') {
-    reply.header('Access-Control-Allow-Origin', origin);
-    reply.header('Access-Control-Allow-Credentials', 'true');
-    reply.header('Vary', 'Origin');
-  }
-}
-
 export async function intakeRoutes(app: FastifyInstance, options: IntakeRouteOptions): Promise<void> {
   // Registered inside this plugin, so only the intake endpoints parse cookies.
   await app.register(fastifyCookie);
@@ -44,7 +34,6 @@ export async function intakeRoutes(app: FastifyInstance, options: IntakeRouteOpt
   });
 
   async function accept(request: FastifyRequest, reply: FastifyReply, source: IntakeSource, read: (value: unknown) => IntakeEvent) {
-    allowCallerOrigin(request, reply);
     const text = bodyText(request.body);
     if (text === '') throw new HttpError('invalid_body', [{ path: '/', message: 'The request body is empty.' }]);
     const event = read(parseJsonBody(text));
@@ -71,10 +60,4 @@ export async function intakeRoutes(app: FastifyInstance, options: IntakeRouteOpt
   app.post('/api/event', { bodyLimit: LIMITS.bodyBytes }, (request, reply) =>
     accept(request, reply, 'events-api', readEventsApiBody),
   );
-  app.options(options.eventPath, (request, reply) => {
-    allowCallerOrigin(request, reply);
-    reply.header('Access-Control-Allow-Methods', 'POST');
-    reply.header('Access-Control-Allow-Headers', 'Content-Type');
-    return reply.code(204).send();
-  });
 }
