@@ -14,6 +14,7 @@ import type { ConfigStore, Site } from '../../config-store/config-store.js';
 import { ConsentSettingsJson, checkConsentRules, consentSettingsFromJson, consentSettingsToJson } from '../../consent/settings.js';
 import type { ConsentDropCounter } from '../../consent/drop-counter.js';
 import type { HostRouter } from '../../edge/routing.js';
+import { authoriseProperty } from '../auth.js';
 import { HttpError } from '../../errors.js';
 import { normaliseDomain } from '../../hostnames.js';
 import { fieldErrors, parseJsonBody } from '../../intake/payloads.js';
@@ -28,11 +29,6 @@ const PutBody = Type.Composite([ConsentSettingsJson, Type.Object({ site_id: Type
   additionalProperties: false,
 });
 const putCheck = TypeCompiler.Compile(PutBody);
-
-function bearerToken(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-}
 
 function settingsBody(site: Site) {
   return { site_id: site.domain, ...consentSettingsToJson(site.consent) };
@@ -57,19 +53,8 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
   });
 
   /** Return the property named in the path, or throw unless the request's key may access it. */
-  async function authorisedSite(request: FastifyRequest<{ Params: { domain: string } }>): Promise<Site> {
-    const token = bearerToken(request.headers.authorization);
-    const access = token === undefined ? undefined : await options.configStore.verifyKey(token);
-    if (!access) throw new HttpError('unauthorized');
-    const domain = normaliseDomain(request.params.domain);
-    // An unknown property and one the key may not access get the same error, so a key cannot
-    // probe which other properties exist.
-    const allowed = domain !== null && (access.sites === 'all' || access.sites.has(domain));
-    const site = allowed ? await options.configStore.getSite(domain) : undefined;
-    if (!site) {
-      throw new HttpError('forbidden_property', undefined, `This key may not access the property "${request.params.domain}", or it does not exist.`);
-    }
-    return site;
+  function authorisedSite(request: FastifyRequest<{ Params: { domain: string } }>): Promise<Site> {
+    return authoriseProperty(options.configStore, request.headers.authorization, request.params.domain);
   }
 
   /** Apply a change at once: the server's own writes do not change SQLite's data_version. */
