@@ -104,7 +104,7 @@ export function readPageUrl(url: string, site: Site): URL {
     throw new HttpError('invalid_body', [{ path: '/url', message: 'Expected an absolute http or https URL.' }]);
   }
   const host = page.hostname.toLowerCase();
-  if (!isSameOrSubdomain(host, site.domain) && !isSameOrSubdomain(host, 'www.' + site.domain)) {
+  if (!isSameOrSubdomain(host, site.domain)) {
     throw new HttpError('foreign_page_url', [
       { path: '/url', message: `The page host ${host} is not ${site.domain} or one of its subdomains.` },
     ]);
