@@ -133,11 +133,15 @@ export function buildCli(): Command {
     .description('Create a Stats API key; the key is the last line of the output and is shown only once.')
     .option('--name <label>', 'label to recognise the key by')
     .option('--site <domain>', 'property the key may read (repeatable; default: every property)', collect, [])
+    .option('--write', 'the key may also change its properties\' consent settings through the API')
     .option(...dataOption)
-    .action(async (flags: { name?: string; site: string[]; data?: string }) => {
-      const created = await withConfigStore(flags.data, (store) => store.createKey({ name: flags.name, sites: flags.site }));
+    .action(async (flags: { name?: string; site: string[]; write?: boolean; data?: string }) => {
+      const created = await withConfigStore(flags.data, (store) =>
+        store.createKey({ name: flags.name, sites: flags.site, write: flags.write === true }),
+      );
       const scope = created.sites === 'all' ? 'every property' : created.sites.join(', ');
-      console.log(`Created key "${created.name}" for ${scope}. Store it now: only its hash is kept.`);
+      const rights = created.canWrite ? 'read and change settings of' : 'read';
+      console.log(`Created key "${created.name}" to ${rights} ${scope}. Store it now: only its hash is kept.`);
       console.log(created.key);
     });
 

@@ -15,6 +15,7 @@ export const ERROR_CATALOGUE = {
   wrong_first_party_host: { status: 400, message: 'This first-party host belongs to another property.' },
   unknown_host: { status: 421, message: 'This host is neither a public ingest host nor a configured first-party host.' },
   unauthorized: { status: 401, message: 'Send a valid Stats API key as "Authorization: Bearer <key>".' },
+  read_only_key: { status: 403, message: 'This key may only read; create one with "datakant keys create --write" to change settings.' },
   forbidden_property: { status: 403, message: 'This key may not read that property.' },
   invalid_query: { status: 400, message: 'The query is invalid; see "fields" for each problem.' },
   not_found: { status: 404, message: 'No such endpoint.' },

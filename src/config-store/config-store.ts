@@ -23,12 +23,16 @@ export interface CreatedKey {
   /** The whole key. Shown once; only its hash is stored. */
   key: string;
   sites: string[] | 'all';
+  /** True when the key may also change settings, not only read reports. */
+  canWrite: boolean;
 }
 
 export interface KeyAccess {
   keyId: number;
   /** Property domains the key may read, or `all`. */
   sites: ReadonlySet<string> | 'all';
+  /** True when the key may also change its properties' settings. */
+  canWrite: boolean;
 }
 
 export class ConfigStoreError extends Error {
@@ -184,9 +188,10 @@ export class ConfigStore {
 
   /**
    * Create a Stats API key for the listed properties, or for all of them when `sites` is
-   * empty. The key has 256 random bits, so a plain SHA-256 of it is a safe stored form.
+   * empty; with `write` it may also change their settings. The key has 256 random bits, so a
+   * plain SHA-256 of it is a safe stored form.
    */
-  async createKey(input: { name?: string; sites?: string[] }): Promise<CreatedKey> {
+  async createKey(input: { name?: string; sites?: string[]; write?: boolean }): Promise<CreatedKey> {
     const domains: string[] = [];
     for (const domainInput of input.sites ?? []) {
       const site = await this.getSite(domainInput);
@@ -203,6 +208,7 @@ export class ConfigStore {
           prefix: key.slice(0, KEY_PREFIX.length + 6),
           key_hash: hashKey(key),
           all_sites: domains.length === 0 ? 1 : 0,
+          can_write: input.write ? 1 : 0,
           created_at: new Date().toISOString(),
         })
         .returning('id')
@@ -212,17 +218,22 @@ export class ConfigStore {
       }
       return inserted.id;
     });
-    return { id, name, key, sites: domains.length === 0 ? 'all' : domains };
+    return { id, name, key, sites: domains.length === 0 ? 'all' : domains, canWrite: input.write === true };
   }
 
   /** Look up a presented key; undefined when it is unknown. */
   async verifyKey(key: string): Promise<KeyAccess | undefined> {
     if (!key.startsWith(KEY_PREFIX)) return undefined;
-    const row = await this.db.selectFrom('api_keys').select(['id', 'all_sites']).where('key_hash', '=', hashKey(key)).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('api_keys')
+      .select(['id', 'all_sites', 'can_write'])
+      .where('key_hash', '=', hashKey(key))
+      .executeTakeFirst();
     if (!row) return undefined;
-    if (row.all_sites === 1) return { keyId: row.id, sites: 'all' };
+    const canWrite = row.can_write === 1;
+    if (row.all_sites === 1) return { keyId: row.id, sites: 'all', canWrite };
     const sites = await this.db.selectFrom('api_key_sites').select('site_domain').where('key_id', '=', row.id).execute();
-    return { keyId: row.id, sites: new Set(sites.map((s) => s.site_domain)) };
+    return { keyId: row.id, sites: new Set(sites.map((s) => s.site_domain)), canWrite };
   }
 
   /**

@@ -53,4 +53,14 @@ export const CONFIG_MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_key_write_scope': {
+    // Keys created before this migration may only read: changing settings needs a key made
+    // with `datakant keys create --write`.
+    async up(db: Kysely<any>) {
+      await db.schema
+        .alterTable('api_keys')
+        .addColumn('can_write', 'integer', (column) => column.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };

@@ -33,6 +33,8 @@ export interface ApiKeysTable {
   key_hash: string;
   /** 1 when the key may read every property. */
   all_sites: number;
+  /** 1 when the key may also change its properties' settings (consent settings API). */
+  can_write: Generated<number>;
   created_at: string;
 }
 

@@ -31,7 +31,18 @@ export async function propertyForKey(configStore: ConfigStore, access: KeyAccess
   return site;
 }
 
-/** Return the property `domainInput` names if the request's key may access it. */
-export async function authoriseProperty(configStore: ConfigStore, authorization: string | undefined, domainInput: string): Promise<Site> {
-  return propertyForKey(configStore, await verifyRequestKey(configStore, authorization), domainInput);
+/**
+ * Return the property `domainInput` names if the request's key may access it, and with
+ * `write` change it; a read-only key gets `read_only_key` for a change.
+ */
+export async function authoriseProperty(
+  configStore: ConfigStore,
+  authorization: string | undefined,
+  domainInput: string,
+  options: { write?: boolean } = {},
+): Promise<Site> {
+  const access = await verifyRequestKey(configStore, authorization);
+  const site = await propertyForKey(configStore, access, domainInput);
+  if (options.write && !access.canWrite) throw new HttpError('read_only_key');
+  return site;
 }

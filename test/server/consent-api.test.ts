@@ -20,13 +20,15 @@ describe('consent settings API', () => {
   let server: ServerProcess;
   let key: string;
   let otherKey: string;
+  let readOnlyKey: string;
 
   before(async () => {
     dataDir = makeTempDir();
     assert.equal((await runCli(['sites', 'add', SITE, '--data', dataDir])).code, 0);
     assert.equal((await runCli(['sites', 'add', OTHER, '--data', dataDir])).code, 0);
-    key = (await runCli(['keys', 'create', '--site', SITE, '--data', dataDir])).stdout.trim().split('\n').at(-1)!;
-    otherKey = (await runCli(['keys', 'create', '--site', OTHER, '--data', dataDir])).stdout.trim().split('\n').at(-1)!;
+    key = (await runCli(['keys', 'create', '--site', SITE, '--write', '--data', dataDir])).stdout.trim().split('\n').at(-1)!;
+    otherKey = (await runCli(['keys', 'create', '--site', OTHER, '--write', '--data', dataDir])).stdout.trim().split('\n').at(-1)!;
+    readOnlyKey = (await runCli(['keys', 'create', '--site', SITE, '--data', dataDir])).stdout.trim().split('\n').at(-1)!;
     server = await startServerProcess({ dataDir });
   });
 
@@ -74,6 +76,18 @@ describe('consent settings API', () => {
     const write = await call('PUT', `/api/v1/sites/${SITE}/consent`, { key: otherKey, body: await getSettings() });
     assert.equal(write.status, 403);
     assert.equal((await getSettings()).mode, 'cookieless');
+  });
+
+  it('lets a read-only key read but not change settings', async () => {
+    const read = await call('GET', `/api/v1/sites/${SITE}/consent`, { key: readOnlyKey });
+    assert.equal(read.status, 200);
+    const settings = await getSettings();
+    const write = await call('PUT', `/api/v1/sites/${SITE}/consent`, { key: readOnlyKey, body: { ...settings, mode: 'consent-cookies' } });
+    assert.equal(write.status, 403);
+    assert.equal(JSON.parse(write.body).error.code, 'read_only_key');
+    const reset = await call('DELETE', `/api/v1/sites/${SITE}/consent`, { key: readOnlyKey });
+    assert.equal(reset.status, 403);
+    assert.equal((await getSettings()).mode, settings.mode, 'the settings did not change');
   });
 
   it('rejects an unknown property like a forbidden one', async () => {

@@ -52,9 +52,12 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
     }
   });
 
-  /** Return the property named in the path, or throw unless the request's key may access it. */
-  function authorisedSite(request: FastifyRequest<{ Params: { domain: string } }>): Promise<Site> {
-    return authoriseProperty(options.configStore, request.headers.authorization, request.params.domain);
+  /**
+   * Return the property named in the path, or throw unless the request's key may access it
+   * (and, with `write`, change it).
+   */
+  function authorisedSite(request: FastifyRequest<{ Params: { domain: string } }>, write = false): Promise<Site> {
+    return authoriseProperty(options.configStore, request.headers.authorization, request.params.domain, { write });
   }
 
   /** Apply a change at once: the server's own writes do not change SQLite's data_version. */
@@ -68,7 +71,7 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
   });
 
   app.put<{ Params: { domain: string } }>('/api/v1/sites/:domain/consent', { bodyLimit: 16 * 1024 }, async (request, reply) => {
-    const site = await authorisedSite(request);
+    const site = await authorisedSite(request, true);
     const body: unknown = request.body;
     if (!putCheck.Check(body)) throw new HttpError('invalid_body', fieldErrors(putCheck, body));
     if (body.site_id !== undefined && normaliseDomain(body.site_id) !== site.domain) {
@@ -85,7 +88,7 @@ export async function consentRoutes(app: FastifyInstance, options: ConsentRouteO
   });
 
   app.delete<{ Params: { domain: string } }>('/api/v1/sites/:domain/consent', async (request, reply) => {
-    const site = await authorisedSite(request);
+    const site = await authorisedSite(request, true);
     const updated = await options.configStore.resetConsentSettings(site.domain);
     await refreshRouter();
     request.log.info({ property: site.domain }, 'consent settings reset to defaults');
