@@ -50,11 +50,12 @@ export class SessionTracker {
   }
 
   /**
-   * Return the visitor's open session, or open a new one whose attributes come from this
-   * event. `firstEventAttributes` is only called when a new session starts.
+   * Return the open session of `keyId` (a visitor id, or a session id from a session cookie),
+   * or open a new one whose attributes come from this event. `firstEventAttributes` is only
+   * called when a new session starts.
    */
-  assign(siteId: string, visitorId: bigint, timestamp: number, firstEventAttributes: () => SessionAttributes): SessionAssignment {
-    const key = sessionKey(siteId, visitorId);
+  assign(siteId: string, keyId: bigint, timestamp: number, firstEventAttributes: () => SessionAttributes): SessionAssignment {
+    const key = sessionKey(siteId, keyId);
     const open = this.sessions.get(key);
     if (open && timestamp - open.lastTimestamp < this.timeoutMs) {
       open.lastTimestamp = Math.max(open.lastTimestamp, timestamp);
@@ -84,10 +85,7 @@ export class SessionTracker {
   /** Reopen sessions read back from the event store after a restart. */
   restore(recent: readonly RecentSession[]): void {
     for (const row of recent) {
-      const key = sessionKey(row.siteId, row.visitorId);
-      const known = this.sessions.get(key);
-      if (known && known.lastTimestamp >= row.lastTimestamp) continue;
-      this.sessions.set(key, {
+      const session: OpenSession = {
         id: row.sessionId,
         lastTimestamp: row.lastTimestamp,
         attributes: {
@@ -101,7 +99,16 @@ export class SessionTracker {
           utmTerm: row.utmTerm,
           clickIdParameter: row.clickIdParameter,
         },
-      });
+      };
+      // Sessions are looked up by visitor id, or by session id when a session cookie names
+      // them; the stored row does not say which, so both keys are restored.
+      for (const keyId of [row.visitorId, row.sessionId]) {
+        const key = sessionKey(row.siteId, keyId);
+        const known = this.sessions.get(key);
+        if (known && known.lastTimestamp >= row.lastTimestamp) continue;
+        this.sessions.set(key, session);
+      }
     }
   }
+
 }
