@@ -1,6 +1,6 @@
 /**
  * Builds the HTTP server: host routing, intake, the tracker script, the Stats API and health.
- * One place (the error handler here) turns every failure into a catalogued JSON answer, so no
+ * One place (the error handler here) turns every failure into a catalogued JSON response, so no
  * stack trace or raw input reaches a response.
  */
 import http from 'node:http';
@@ -20,7 +20,7 @@ import { intakeRoutes } from './routes/intake.js';
 import { statsRoutes } from './routes/stats.js';
 import { trackerScriptRoute, type TrackerScripts } from './routes/tracker-script.js';
 
-/** Longest time a client may take to send a whole request, in milliseconds. */
+/** Maximum time a client may take to send a whole request, in milliseconds. */
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** How often Node looks for requests past their timeout, in milliseconds. */
 const CONNECTIONS_CHECK_MS = 1_000;
@@ -33,7 +33,7 @@ export interface AppDependencies {
   router: HostRouter;
   pipeline: EdgePipeline;
   trackerScripts: TrackerScripts;
-  /** True once start-up finished; `/healthz` answers 503 before. */
+  /** True once start-up finished; `/healthz` returns 503 until then. */
   isReady: () => boolean;
 }
 

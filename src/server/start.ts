@@ -61,7 +61,7 @@ export interface RunningServer {
 }
 
 export interface StartOptions {
-  /** Where log lines go; default standard output. */
+  /** Destination of log lines; default standard output. */
   logDestination?: pino.DestinationStream;
   /** Folder of the built tracker (`s.js`, `s.cmp.js`); default `dist/tracker`. */
   trackerDir?: string;

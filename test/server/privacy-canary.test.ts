@@ -19,7 +19,7 @@ const CANARY_IPV6 = '2a01:4f8:1c0c:8a1b:4d2e:77f3:9c5a:1e0b'; // in a DE network
 const CANARY_TOKEN = 'Canary/7f3a9c1e';
 const CANARY_UA = `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 ${CANARY_TOKEN}`;
 
-/** Every byte form in which a leaked address or user-agent could sit in a file. */
+/** List every byte form in which a leaked address or user-agent could sit in a file. */
 function needles(): { label: string; bytes: Buffer }[] {
   const ipv6 = ipaddr.IPv6.parse(CANARY_IPV6);
   const list: { label: string; text?: string; bytes?: Buffer }[] = [
