@@ -13,7 +13,7 @@ export interface ServerConfig {
   readonly port: number;
   /** Listen address. Default `127.0.0.1`; set `0.0.0.0` to accept other machines. */
   readonly host: string;
-  /** Folder that holds all state: `config.sqlite` and `events.duckdb`. Default `./data`. */
+  /** Folder that contains all state: `config.sqlite` and `events.duckdb`. Default `./data`. */
   readonly dataDir: string;
   /** Peers whose forwarding headers are believed (CIDRs or addresses). Default: none. */
   readonly trustedProxies: readonly string[];
@@ -31,7 +31,7 @@ export interface ServerConfig {
   /** pino level. Default `info`. */
   readonly logLevel: string;
   /**
-   * Longest wait before queued events are committed, in milliseconds. Default 0: an idle
+   * Maximum wait before queued events are committed, in milliseconds. Default 0: an idle
    * store commits on the next timer turn (about 1 ms in Node), and appends that arrive
    * during a commit form the next batch. A 5 ms delay gave a median answer time of 31.6 ms
    * against 10.1 ms at 100 requests/s (`bench/load-fixed-rate.ts`, shared 2-core machine).

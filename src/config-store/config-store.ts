@@ -75,7 +75,7 @@ export class ConfigStore {
     await this.db.destroy();
   }
 
-  /** A number that changes whenever another connection commits to the database. */
+  /** Return a number that changes whenever another connection commits to the database. */
   changeVersion(): number {
     return this.sqlite.pragma('data_version', { simple: true }) as number;
   }
@@ -188,8 +188,8 @@ export class ConfigStore {
 
   /**
    * Create a Stats API key for the listed properties, or for all of them when `sites` is
-   * empty; with `write` it may also change their settings. The key has 256 random bits, so a
-   * plain SHA-256 of it is a safe stored form.
+   * empty. With `write` the key may also change their settings. The key has 256 random bits,
+   * so a plain SHA-256 of it is a safe stored form.
    */
   async createKey(input: { name?: string; sites?: string[]; write?: boolean }): Promise<CreatedKey> {
     const domains: string[] = [];

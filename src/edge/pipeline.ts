@@ -197,9 +197,9 @@ export class EdgePipeline {
     // The raw address and user-agent end here: nothing below receives them.
 
     const hostname = page.hostname.toLowerCase().replace(/^www\./, '');
-    // With a session cookie, its value names the session, and the in-memory session that keeps
-    // the first event's attributes is looked up by it too, so a new session cookie starts new
-    // attributes even while the visitor's previous session is still open.
+    // With a session cookie, its value names the session. The in-memory session that keeps the
+    // first event's attributes is looked up by that value too, so a new session cookie starts
+    // new attributes even while the visitor's previous session is still open.
     const cookieSessionId = cookiePlan.kind === 'use' ? sessionIdFromCookie(site.domain, cookiePlan.sessionValue) : null;
     const session = this.deps.sessions.assign(site.domain, cookieSessionId ?? visitorId, request.receivedAt, () => ({
       entryPage: page.pathname,

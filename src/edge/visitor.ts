@@ -7,8 +7,8 @@
  * The full client address and user-agent enter the hash only here, in memory, and are not
  * kept. The salt is 32 random bytes created on the first event of each UTC day. When the day
  * ends, the server's timer drops the cached salt and deletes it from the configuration
- * database (secure_delete plus a WAL checkpoint), so a visitor id cannot be linked back to
- * an address afterwards, and ids of different days do not match.
+ * database (secure_delete plus a WAL checkpoint). Afterwards a visitor id cannot be linked
+ * back to an address, and ids of different days do not match.
  */
 import crypto from 'node:crypto';
 
@@ -55,7 +55,7 @@ export class VisitorHasher {
 
   /**
    * Forget the cached salt once its UTC day is over, so it does not outlive its day in memory
-   * when no event arrives; returns true when one was dropped.
+   * when no event arrives. Returns true when one was dropped.
    */
   dropStaleSalt(now: number): boolean {
     if (this.currentSalt === null || utcDay(now) === this.currentDay) return false;

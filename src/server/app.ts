@@ -11,7 +11,7 @@ import type { ConfigStore } from '../config-store/config-store.js';
 import type { ServerConfig } from '../config.js';
 import type { EdgePipeline } from '../edge/pipeline.js';
 import type { HostRouter } from '../edge/routing.js';
-import { HttpError } from '../errors.js';
+import { HttpError, type ErrorCode } from '../errors.js';
 import type { EventStore } from '../storage/event-store.js';
 import { StorageError } from '../storage/errors.js';
 import { RequestLineController } from './logger.js';
@@ -58,8 +58,23 @@ function fromFastifyError(error: FastifyError): HttpError | null {
   return null;
 }
 
+/** Map a storage failure to the catalogue code the client receives. */
+function storageErrorCode(error: StorageError): ErrorCode {
+  if (error.code === 'STORAGE_QUERY_FAILED') return 'query_failed';
+  // An event the store rejects as invalid is our bug, and a retry would fail the same way.
+  if (error.code === 'STORAGE_INVALID_EVENT') return 'internal_error';
+  return 'storage_unavailable';
+}
+
+/** Map a rejection of Node's HTTP parser to the catalogue code the client receives. */
+function clientErrorCode(error: NodeJS.ErrnoException): ErrorCode {
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'request_timeout';
+  if (error.code === 'HPE_HEADER_OVERFLOW') return 'headers_too_large';
+  return 'bad_request';
+}
+
 /**
- * Answer a request that Node's HTTP parser rejected (unknown method, oversized headers, a
+ * Respond to a request that Node's HTTP parser rejected (unknown method, oversized headers, a
  * body that did not arrive in time) with the catalogue's JSON body, then close the socket.
  */
 function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
@@ -67,13 +82,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
     socket.destroy();
     return;
   }
-  const code =
-    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? 'request_timeout'
-      : error.code === 'HPE_HEADER_OVERFLOW'
-        ? 'headers_too_large'
-        : 'bad_request';
-  const answer = new HttpError(code);
+  const answer = new HttpError(clientErrorCode(error));
   const body = JSON.stringify(answer.toBody());
   socket.end(
     `HTTP/1.1 ${answer.status} ${http.STATUS_CODES[answer.status]}\r\n` +
@@ -108,10 +117,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       answer = error;
     } else if (error instanceof StorageError) {
       request.log.error({ err: error }, 'storage failed');
-      // An event the store rejects as invalid is our bug, and a retry would fail the same way.
-      answer = new HttpError(
-        error.code === 'STORAGE_QUERY_FAILED' ? 'query_failed' : error.code === 'STORAGE_INVALID_EVENT' ? 'internal_error' : 'storage_unavailable',
-      );
+      answer = new HttpError(storageErrorCode(error));
     } else {
       const mapped = fromFastifyError(error);
       if (mapped) {

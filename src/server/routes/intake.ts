@@ -2,7 +2,7 @@
  * The two intake endpoints: the tracker's own (`POST <event path>`, text/plain JSON, see
  * docs/tracker.md) and Plausible's Events API (`POST /api/event`). Both return 202 once the
  * event is durably stored, or at once when consent drops it. The `X-Datakant-Stored` header
- * carries the count stored (1 or 0). On the first-party route the answer may set or clear the
+ * carries the count stored (1 or 0). On the first-party route the response may set or clear the
  * edge's cookies (docs/consent.md).
  */
 import fastifyCookie from '@fastify/cookie';
@@ -27,7 +27,7 @@ export async function intakeRoutes(app: FastifyInstance, options: IntakeRouteOpt
   await app.register(fastifyCookie);
 
   // Parse every content type as text here: beacons send text/plain, backends JSON, and a
-  // wrong or missing type must still get a clear answer about the body itself.
+  // wrong or missing type must still get a clear error about the body itself.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: LIMITS.bodyBytes }, (_request, body, done) => {
     done(null, body);
@@ -49,7 +49,7 @@ export async function intakeRoutes(app: FastifyInstance, options: IntakeRouteOpt
     for (const cookie of outcome.cookies) {
       reply.setCookie(cookie.name, cookie.value, { ...cookie.attributes });
     }
-    // Cookie answers must not be reused for another visitor by a shared cache.
+    // Responses with cookies must not be reused for another visitor by a shared cache.
     if (outcome.cookies.length > 0) reply.header('Cache-Control', 'no-store');
     return reply.code(202).header('X-Datakant-Stored', outcome.stored ? '1' : '0').send();
   }
